@@ -1,0 +1,132 @@
+/* effects.h - the typed facts every action is reduced to, and the
+ * classification of the paths and hosts they name. Rules are written against
+ * effects, never against raw strings (docs/POLICY.md lists the fields). */
+#ifndef AGENTVISOR_EFFECTS_H
+#define AGENTVISOR_EFFECTS_H
+
+#include "agentvisor/action.h"
+#include "agentvisor/common.h"
+#include "agentvisor/shell.h"
+
+/* The effect vocabulary. Names (av_effect_kind_name) are what policies use. */
+enum av_effect_kind {
+	AV_FX_FS_READ = 0, /* "fs.read": read file content */
+	AV_FX_FS_WRITE,    /* "fs.write": create, overwrite, append, edit */
+	AV_FX_FS_DELETE,   /* "fs.delete" */
+	AV_FX_FS_LIST,     /* "fs.list": enumerate a directory */
+	AV_FX_FS_CHMOD,    /* "fs.chmod" (mode) */
+	AV_FX_FS_CHOWN,    /* "fs.chown" */
+	AV_FX_FS_MOVE,     /* "fs.move": path -> dest */
+	AV_FX_NET_FETCH,   /* "net.fetch": data comes in from a host */
+	AV_FX_NET_SEND,    /* "net.send": data goes out to a host (source) */
+	AV_FX_NET_CONNECT, /* "net.connect": interactive or raw connection */
+	AV_FX_PROC_EXEC,   /* "proc.exec": a program runs (binary) */
+	AV_FX_CODE_EXEC,   /* "code.exec": an interpreter runs code (binary,
+	                      source = "inline", "stdin", "network", a path) */
+	AV_FX_PRIV,        /* "priv.escalate": runs with more privilege */
+	AV_FX_PERSIST,     /* "persist": survives the session (mechanism) */
+	AV_FX_DISK_WRITE,  /* "disk.write": raw device or file system write */
+	AV_FX_SYS_CONFIG,  /* "sys.config": changes system state (detail) */
+	AV_FX_PKG_INSTALL, /* "pkg.install" (detail = manager, url if any) */
+	AV_FX_OPAQUE,      /* "opaque": something runs that cannot be seen */
+};
+#define AV_FX_COUNT 18
+
+enum av_path_class {
+	AV_PATH_UNKNOWN = 0, /* unresolved (relative path, no cwd) */
+	AV_PATH_ROOT,        /* "/" itself */
+	AV_PATH_SECRET,      /* keys, credentials, tokens, .env files */
+	AV_PATH_PERSISTENCE, /* shell rc files, cron, systemd units, hooks */
+	AV_PATH_SYSTEM,      /* /etc, /usr, /boot, ... */
+	AV_PATH_DEVICE,      /* /dev/sd*, /dev/nvme*, ... (not /dev/null) */
+	AV_PATH_HOME,        /* the home directory itself */
+	AV_PATH_USER,        /* under home, outside the workspace */
+	AV_PATH_WORKSPACE,   /* under the workspace */
+	AV_PATH_TEMP,        /* /tmp, /var/tmp, /dev/shm */
+	AV_PATH_NULL,        /* /dev/null, /dev/zero, /dev/std* ... harmless */
+	AV_PATH_OTHER,       /* anything else */
+};
+#define AV_PATH_CLASS_COUNT 12
+
+enum av_host_class {
+	AV_HOST_NONE = 0, /* no host */
+	AV_HOST_LOOPBACK, /* localhost, 127/8, ::1 */
+	AV_HOST_PRIVATE,  /* RFC 1918, fc00::/7, *.local, *.internal */
+	AV_HOST_METADATA, /* link-local, 169.254.169.254, metadata.google... */
+	AV_HOST_PUBLIC,   /* any other name or address */
+};
+#define AV_HOST_CLASS_COUNT 5
+
+/* Effect flags. */
+#define AV_FXF_RECURSIVE  (1u << 0) /* applies to a whole tree */
+#define AV_FXF_FORCE      (1u << 1) /* suppresses prompts or safety checks */
+#define AV_FXF_PRIVILEGED (1u << 2) /* runs under sudo/doas/su/pkexec */
+#define AV_FXF_WILDCARD   (1u << 3) /* path contains an unexpanded glob */
+
+struct av_effect {
+	enum av_effect_kind kind;
+	uint32_t flags;
+	int32_t cmd;      /* index into the shell commands, or -1 */
+	const char *path; /* absolute and normalized when resolvable */
+	enum av_path_class path_class;
+	const char *dest; /* move/copy destination, redirect target */
+	enum av_path_class dest_class;
+	const char *host;
+	enum av_host_class host_class;
+	const char *url;
+	const char *binary;              /* proc.exec / code.exec / pkg.install */
+	const char *mode;                /* fs.chmod mode as written */
+	const char *source;              /* net.send / code.exec: what is sent or run */
+	enum av_path_class source_class; /* when source is a path */
+	const char *mechanism;           /* persist: "cron", "systemd", "shell-rc", ... */
+	const char *detail;              /* short free text for explanations */
+};
+
+struct av_effect_list {
+	struct av_effect *items;
+	uint32_t count;
+	uint32_t capacity;
+};
+#define AV_MAX_EFFECTS 4096
+
+const char *av_effect_kind_name(enum av_effect_kind k);
+int av_effect_kind_parse(const char *s, size_t len, enum av_effect_kind *out);
+const char *av_path_class_name(enum av_path_class c);
+int av_path_class_parse(const char *s, size_t len, enum av_path_class *out);
+const char *av_host_class_name(enum av_host_class c);
+int av_host_class_parse(const char *s, size_t len, enum av_host_class *out);
+
+/* Resolves path against ctx: "~" and "~/" use ctx->home, relative paths use
+ * ctx->cwd, then "." and ".." and repeated slashes are removed lexically
+ * (".." never climbs above "/"). Returns an absolute path from ARENA, or
+ * the input copied unchanged when it cannot be resolved (relative with no
+ * cwd, "~user"). Never touches the file system. NULL only on arena
+ * exhaustion. */
+const char *av_path_resolve(const char *path, const struct av_context *ctx,
+                            struct av_arena *arena);
+
+/* Classifies an already resolved path (a table of prefixes and names; see
+ * src/effects/pathclass.c). Pure. */
+enum av_path_class av_path_classify(const char *resolved, const struct av_context *ctx);
+
+/* Extracts the host of a URL or "host:port" / "user@host:path" spec into
+ * ARENA (lowercased, brackets stripped), or NULL if none. */
+const char *av_host_from_url(const char *url, struct av_arena *arena);
+enum av_host_class av_host_classify(const char *host);
+
+/* Derives the effects of shell commands (borrowed) and appends them to out.
+ * Uses the compiled-in command knowledge table. Returns 0, or -1 with err
+ * set on arena exhaustion or when AV_MAX_EFFECTS is reached (AV_E_LIMIT). */
+int av_effects_from_commands(const struct av_shell_result *sh,
+                             const struct av_context *ctx, struct av_arena *arena,
+                             struct av_effect_list *out, struct av_error *err);
+
+/* Derives the effects of a file action. Same contract. */
+int av_effects_from_file(const struct av_action *a, struct av_arena *arena,
+                         struct av_effect_list *out, struct av_error *err);
+
+/* Appends one zeroed effect (cmd = -1) of kind k and returns it, or NULL. */
+struct av_effect *av_effect_push(struct av_effect_list *l, struct av_arena *arena,
+                                 enum av_effect_kind k);
+
+#endif

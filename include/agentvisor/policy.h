@@ -1,0 +1,78 @@
+/* policy.h - rules as YAML data, compiled once into an index by effect kind
+ * and evaluated against the facts of one action. docs/POLICY.md is the
+ * normative description of the file format and the expression language. */
+#ifndef AGENTVISOR_POLICY_H
+#define AGENTVISOR_POLICY_H
+
+#include "agentvisor/action.h"
+#include "agentvisor/common.h"
+#include "agentvisor/effects.h"
+#include "agentvisor/shell.h"
+
+#define AV_POLICY_MAX_BYTES      ((size_t)4 << 20) /* one policy file */
+#define AV_POLICY_MAX_RULES      4096              /* over all layers */
+#define AV_POLICY_MAX_EXPR_DEPTH 64
+
+/* Everything known about one action when the policy runs (borrowed). */
+struct av_facts {
+	const struct av_action *action;
+	const struct av_shell_result *shell; /* NULL for non-shell kinds */
+	const struct av_effect *effects;
+	uint32_t neffects;
+};
+
+struct av_finding {
+	const char *rule; /* rule id (borrowed from the policy) */
+	enum av_verdict verdict;
+	enum av_risk risk;
+	const char *reason;  /* placeholders filled in; from the arena */
+	const char *safefix; /* NULL when the rule has none; from the arena */
+	int32_t effect;      /* index of the effect that matched, or -1 */
+};
+
+struct av_finding_list {
+	struct av_finding *items;
+	uint32_t count;
+	uint32_t capacity;
+};
+#define AV_MAX_FINDINGS 1024
+
+struct av_policy;
+
+/* Creates an empty policy (no layers). Returns new, free with
+ * av_policy_free(), or NULL on allocation failure. */
+struct av_policy *av_policy_new(void);
+void av_policy_free(struct av_policy *p);
+
+/* Parses, validates and compiles one layer from src[0..len) (borrowed) and
+ * adds it on top of the layers already in p. name is used in error messages
+ * and in `policy show` (e.g. a file path or "<built-in default>"). Strict:
+ * unknown keys, duplicate rule ids, bad expressions, regexes that do not
+ * compile, and attempts to disable a locked rule are errors with
+ * where = "name:line:col". On error p is unchanged and -1 is returned. */
+int av_policy_add_layer(struct av_policy *p, const char *name, const char *src,
+                        size_t len, struct av_error *err);
+
+/* Adds the compiled-in default policy as a layer. */
+int av_policy_add_default(struct av_policy *p, struct av_error *err);
+
+/* The YAML source of the built-in default policy (static, NUL-terminated). */
+const char *av_policy_default_source(size_t *len);
+
+/* Hex SHA-256 over every layer's name and source, in order: identifies the
+ * exact policy a decision was made under. Borrowed, valid until p changes. */
+const char *av_policy_digest(const struct av_policy *p);
+
+/* Number of enabled rules over all layers. */
+uint32_t av_policy_rule_count(const struct av_policy *p);
+
+/* Evaluates every rule that can match the facts and appends one finding per
+ * (rule, matching effect) to out, reasons formatted into ARENA. Touches only
+ * rules indexed under the kinds of the effects present plus action-level
+ * rules. Deterministic. Returns 0, or -1 with err set (arena exhausted,
+ * AV_MAX_FINDINGS reached). */
+int av_policy_eval(const struct av_policy *p, const struct av_facts *facts,
+                   struct av_arena *arena, struct av_finding_list *out,
+                   struct av_error *err);
+
+#endif
