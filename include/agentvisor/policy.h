@@ -53,6 +53,11 @@ void av_policy_free(struct av_policy *p);
 int av_policy_add_layer(struct av_policy *p, const char *name, const char *src,
                         size_t len, struct av_error *err);
 
+/* Reads the file at path (at most AV_POLICY_MAX_BYTES) and adds it as a
+ * layer named by path. Errors as av_policy_add_layer, plus AV_E_IO /
+ * AV_E_LIMIT when the file cannot be read. On error p is unchanged. */
+int av_policy_add_file(struct av_policy *p, const char *path, struct av_error *err);
+
 /* Adds the compiled-in default policy as a layer. */
 int av_policy_add_default(struct av_policy *p, struct av_error *err);
 
@@ -74,5 +79,67 @@ uint32_t av_policy_rule_count(const struct av_policy *p);
 int av_policy_eval(const struct av_policy *p, const struct av_facts *facts,
                    struct av_arena *arena, struct av_finding_list *out,
                    struct av_error *err);
+
+/* ---- policy tests (`agentvisor policy test FILE`) ---------------------
+ * A test file (docs/POLICY.md, "Policy tests") lists actions with the
+ * verdict each must get and rule ids that must or must not fire. The loader
+ * only parses and validates; the caller builds the policy (the default plus
+ * policy_files, in order), decodes each action_json with av_action_decode,
+ * runs av_decide, and checks the outcome with av_policy_test_check. */
+
+#define AV_POLICY_TESTS_MAX_BYTES ((size_t)16 << 20)
+
+struct av_policy_test {
+	const char *name;
+	const char *where;       /* "file:line:col" of the test entry */
+	const char *action_json; /* the action as compact JSON; every YAML
+	                            scalar becomes a JSON string */
+	size_t action_json_len;
+	enum av_verdict expect;
+	const char *const *rules; /* ids that must be among the findings */
+	uint32_t nrules;
+	const char *const *not_rules; /* ids that must not be */
+	uint32_t nnot_rules;
+};
+
+struct av_policy_tests_mem;
+struct av_policy_tests {
+	/* Extra policy layers, layered on the default in this order: paths as
+	 * written when absolute, else joined to the test file's directory. */
+	const char *const *policy_files;
+	uint32_t npolicy_files;
+	const struct av_policy_test *tests;
+	uint32_t count;
+	struct av_policy_tests_mem *mem; /* owns everything above */
+};
+
+/* Parses a test file from src[0..len) (borrowed); name is used in where
+ * strings; base_dir (may be NULL = as written) is where relative policy
+ * paths are resolved. Returns 0 and a new *out (free with
+ * av_policy_tests_free), or -1 with err set (AV_E_POLICY with where =
+ * "name:line:col" for content errors). */
+int av_policy_tests_parse(const char *name, const char *src, size_t len,
+                          const char *base_dir, struct av_policy_tests **out,
+                          struct av_error *err);
+
+/* Reads path (at most AV_POLICY_TESTS_MAX_BYTES) and parses it with
+ * base_dir = the directory of path. */
+int av_policy_tests_load(const char *path, struct av_policy_tests **out,
+                         struct av_error *err);
+
+void av_policy_tests_free(struct av_policy_tests *t);
+
+/* Builds the policy a test file runs under: the built-in default, then each
+ * of t->policy_files. Returns 0 and a new *out (free with av_policy_free),
+ * or -1 with err set by the layer that failed. */
+int av_policy_tests_policy(const struct av_policy_tests *t, struct av_policy **out,
+                           struct av_error *err);
+
+/* Checks one test's outcome: the verdict must equal t->expect, every id in
+ * t->rules must be among findings and none of t->not_rules. Returns true
+ * when it passes; otherwise writes a full sentence into why[0..whylen). */
+bool av_policy_test_check(const struct av_policy_test *t, enum av_verdict verdict,
+                          const struct av_finding_list *findings, char *why,
+                          size_t whylen);
 
 #endif

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agentvisor/sys.h"
 #include "cli/cli.h"
 
 static const char usage_text[] =
@@ -77,16 +76,9 @@ struct av_policy *cli_load_policy(const struct cli_policy_opts *o, int *status)
 		cli_die(EXIT_SOFTWARE, "out of memory");
 	if (!o->no_default && av_policy_add_default(p, &err) < 0)
 		goto fail;
-	for (int i = 0; i < o->nfiles; i++) {
-		char *src;
-		size_t len;
-		if (av_read_file(o->files[i], AV_POLICY_MAX_BYTES, &src, &len, &err) < 0)
+	for (int i = 0; i < o->nfiles; i++)
+		if (av_policy_add_file(p, o->files[i], &err) < 0)
 			goto fail;
-		int rc = av_policy_add_layer(p, o->files[i], src, len, &err);
-		free(src);
-		if (rc < 0)
-			goto fail;
-	}
 	return p;
 fail:
 	*status = cli_report(&err);

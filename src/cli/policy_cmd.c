@@ -119,9 +119,83 @@ int cmd_policy(int argc, char **argv)
 
 /* ---- policy test -------------------------------------------------------- */
 
+/* Runs every case of one test file under policy p; returns failures, or -1
+ * when a case's action is itself invalid (a broken test file). */
+static long run_tests(const struct av_policy *p, const struct av_policy_tests *t,
+		      const struct av_context *fallback, unsigned long *passed)
+{
+	struct av_arena arena;
+	av_arena_init(&arena, AV_ARENA_DEFAULT_CAP);
+	long failed = 0;
+	for (uint32_t i = 0; i < t->count; i++) {
+		const struct av_policy_test *c = &t->tests[i];
+		struct av_action a;
+		struct av_decision d;
+		struct av_error err;
+		char why[512];
+		av_arena_reset(&arena);
+		if (av_action_decode(c->action_json, c->action_json_len, &arena, &a, &err) < 0) {
+			fprintf(stderr, "agentvisor: %s: test \"%s\": invalid action: %s%s%s\n",
+				c->where, c->name, err.where, err.where[0] ? ": " : "", err.message);
+			av_arena_free(&arena);
+			return -1;
+		}
+		av_action_fill_context(&a, fallback);
+		av_decide(p, &a, &arena, &d);
+		if (av_policy_test_check(c, d.verdict, &d.findings, why, sizeof(why))) {
+			(*passed)++;
+			continue;
+		}
+		failed++;
+		printf("FAIL %s: %s: %s\n", c->where, c->name, why);
+		for (uint32_t k = 0; k < d.findings.count; k++)
+			printf("     finding %s %s: %s\n", av_verdict_name(d.findings.items[k].verdict),
+			       d.findings.items[k].rule, d.findings.items[k].reason);
+		if (d.has_error)
+			printf("     error: %s\n", d.error.message);
+	}
+	av_arena_free(&arena);
+	return failed;
+}
+
 static int policy_test(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_die(EXIT_SOFTWARE, "policy test: not wired yet");
+	struct cli_policy_opts o = { 0 };
+	int first = parse_policy_options(argc, argv, &o, true);
+	struct av_context ctx;
+	cli_default_context(&ctx, NULL);
+	unsigned long passed = 0, failed = 0;
+	int status = 0;
+	for (int i = first; i < argc && status == 0; i++) {
+		struct av_policy_tests *t = NULL;
+		struct av_error err;
+		if (av_policy_tests_load(argv[i], &t, &err) < 0) {
+			status = cli_report(&err);
+			break;
+		}
+		/* The layers: default (unless disabled), --policy files, then
+		 * the files the test file names itself. */
+		struct av_policy *p = cli_load_policy(&o, &status);
+		for (uint32_t k = 0; p != NULL && k < t->npolicy_files; k++) {
+			if (av_policy_add_file(p, t->policy_files[k], &err) < 0) {
+				status = cli_report(&err);
+				av_policy_free(p);
+				p = NULL;
+			}
+		}
+		if (p != NULL) {
+			long f = run_tests(p, t, &ctx, &passed);
+			if (f < 0)
+				status = EXIT_DATAERR;
+			else
+				failed += (unsigned long)f;
+			av_policy_free(p);
+		}
+		av_policy_tests_free(t);
+	}
+	free(o.files);
+	if (status != 0)
+		return status;
+	printf("%lu passed, %lu failed\n", passed, failed);
+	return failed > 0 ? 1 : 0;
 }
