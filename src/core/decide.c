@@ -41,25 +41,64 @@ static int add_limit_finding(struct av_decision *d, struct av_arena *arena,
 	return f->reason != NULL ? 0 : av_error_set(err, AV_E_NOMEM, "", "out of memory");
 }
 
-/* The normalize and effects stages for each kind, as a table so adding a
- * kind is one entry. */
-static int stage_shell(const struct av_action *a, struct av_arena *arena,
-		       struct av_decision *d, struct av_error *err)
+/* Shell text -> commands -> effects, appended to d. Used for shell actions
+ * and for startup code that a file action writes. */
+static int analyze_shell_text(const char *text, size_t len, const struct av_context *ctx,
+			      struct av_arena *arena, struct av_decision *d,
+			      struct av_error *err)
 {
-	if (av_shell_analyze(a->in.shell.command, a->in.shell.command_len, &a->ctx, arena,
-			     &d->shell, err) < 0)
+	if (av_shell_analyze(text, len, ctx, arena, &d->shell, err) < 0)
 		return -1;
-	if (av_effects_from_commands(&d->shell, &a->ctx, arena, &d->effects, err) < 0)
+	if (av_effects_from_commands(&d->shell, ctx, arena, &d->effects, err) < 0)
 		return -1;
 	if (d->shell.truncated != NULL)
 		return add_limit_finding(d, arena, d->shell.truncated, err);
 	return 0;
 }
 
+/* The normalize and effects stages for each kind, as a table so adding a
+ * kind is one entry. */
+static int stage_shell(const struct av_action *a, struct av_arena *arena,
+		       struct av_decision *d, struct av_error *err)
+{
+	return analyze_shell_text(a->in.shell.command, a->in.shell.command_len, &a->ctx, arena,
+				  d, err);
+}
+
+/* True when the file action writes content into a place that runs it later
+ * (a shell startup file, a cron table, a git hook). */
+static bool writes_startup_code(const struct av_action *a, const struct av_effect_list *fx)
+{
+	if (a->in.file.content == NULL ||
+	    !(a->in.file.op == AV_FOP_WRITE || a->in.file.op == AV_FOP_APPEND ||
+	      a->in.file.op == AV_FOP_EDIT))
+		return false;
+	for (uint32_t i = 0; i < fx->count; i++)
+		if (fx->items[i].kind == AV_FX_PERSIST)
+			return true;
+	return false;
+}
+
 static int stage_file(const struct av_action *a, struct av_arena *arena,
 		      struct av_decision *d, struct av_error *err)
 {
-	return av_effects_from_file(a, arena, &d->effects, err);
+	if (av_effects_from_file(a, arena, &d->effects, err) < 0)
+		return -1;
+	if (!writes_startup_code(a, &d->effects))
+		return 0;
+	/* Content written to a startup location is a program that will run
+	 * later, outside any mediation: judge it now as the shell text it is,
+	 * so a hook that pipes a download into sh is seen for what it does. */
+	const char *why = av_arena_printf(arena, "written to %s, runs later", a->in.file.path);
+	if (why == NULL)
+		return av_error_set(err, AV_E_NOMEM, "", "out of memory");
+	if (analyze_shell_text(a->in.file.content, a->in.file.content_len, &a->ctx, arena, d,
+			       err) < 0)
+		return -1;
+	for (uint32_t i = 0; i < d->shell.ncmds; i++)
+		if (d->shell.cmds[i].provenance == NULL)
+			d->shell.cmds[i].provenance = why;
+	return 0;
 }
 
 static int (*const stages[AV_KIND_COUNT])(const struct av_action *, struct av_arena *,
@@ -89,7 +128,7 @@ int av_decide(const struct av_policy *p, const struct av_action *a, struct av_ar
 	}
 	struct av_facts facts = {
 		.action = a,
-		.shell = a->kind == AV_KIND_SHELL ? &d->shell : NULL,
+		.shell = d->shell.ncmds > 0 || a->kind == AV_KIND_SHELL ? &d->shell : NULL,
 		.effects = d->effects.items,
 		.neffects = d->effects.count,
 	};

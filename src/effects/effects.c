@@ -1,0 +1,338 @@
+/* effects.c - derives typed effects from analysed shell commands: the parts
+ * every command shares (proc.exec, redirections, privilege from a sudo
+ * ancestor, opacity); per-program knowledge lives in knowledge.c. */
+#include "agentvisor/effects.h"
+
+#include <string.h>
+
+#include "effects_internal.h"
+#include "shell/shell_internal.h"
+
+struct av_effect *av_effect_push(struct av_effect_list *l, struct av_arena *arena,
+                                 enum av_effect_kind k)
+{
+	struct av_effect *e = av_arena_push(arena, (void **)&l->items, &l->count,
+	                                    &l->capacity, sizeof(*e), AV_MAX_EFFECTS);
+	if (!e)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->kind = k;
+	e->cmd = -1;
+	return e;
+}
+
+struct av_effect *fx_push(struct fx_ctx *x, enum av_effect_kind k)
+{
+	struct av_effect *e = x->failed ? NULL : av_effect_push(x->out, x->arena, k);
+	if (!e) {
+		x->failed = true;
+		memset(&x->sink, 0, sizeof(x->sink));
+		return &x->sink;
+	}
+	e->cmd = x->sh ? (int32_t)x->idx : -1; /* file actions have no command */
+	e->flags = x->flags;
+	if (k == AV_FX_NET_FETCH && x->fetch && x->fetch[x->idx] < 0)
+		x->fetch[x->idx] = (int32_t)(x->out->count - 1);
+	return e;
+}
+
+static bool has_glob(const char *s)
+{
+	const char *lb;
+	return strpbrk(s, "*?") || ((lb = strchr(s, '[')) && strchr(lb, ']'));
+}
+
+struct av_effect *fx_path(struct fx_ctx *x, enum av_effect_kind k, const char *path,
+                          uint32_t flags)
+{
+	struct av_effect *e = fx_push(x, k);
+	e->flags |= flags;
+	if (!path)
+		return e;
+	/* Process substitution: bash passes a /dev/fd path. */
+	if ((path[0] == '<' || path[0] == '>') && path[1] == '(')
+		path = "/dev/fd/63";
+	e->path = av_path_resolve(path, x->ctx, x->arena);
+	if (!e->path) {
+		x->failed = true;
+		e->path = path;
+	}
+	/* An expansion left unresolved means the real path is not known. */
+	e->path_class =
+	        strpbrk(path, "$`") ? AV_PATH_UNKNOWN : av_path_classify(e->path, x->ctx);
+	if (has_glob(path))
+		e->flags |= AV_FXF_WILDCARD;
+	return e;
+}
+
+struct av_effect *fx_write(struct fx_ctx *x, const char *path, uint32_t flags,
+                           const char *detail)
+{
+	struct av_effect *e = fx_path(x, AV_FX_FS_WRITE, path, flags);
+	e->detail = detail;
+	const char *mech = NULL;
+	if (e->path &&
+	    av_path_classify_mech(e->path, x->ctx, &mech) == AV_PATH_PERSISTENCE &&
+	    mech) {
+		const char *p = e->path;
+		uint32_t f = e->flags;
+		struct av_effect *q = fx_push(x, AV_FX_PERSIST);
+		q->path = p;
+		q->path_class = AV_PATH_PERSISTENCE;
+		q->flags = f;
+		q->mechanism = mech;
+		q->detail = "writes a startup location";
+		/* q may have moved the list; re-find the write for the caller. */
+		return x->failed ? &x->sink : &x->out->items[x->out->count - 2];
+	}
+	return e;
+}
+
+void fx_source_path(struct fx_ctx *x, struct av_effect *e, const char *path)
+{
+	const char *r = av_path_resolve(path, x->ctx, x->arena);
+	e->source = r ? r : path;
+	e->source_class = av_path_classify(e->source, x->ctx);
+}
+
+void fx_host(struct fx_ctx *x, struct av_effect *e, const char *spec, bool is_url)
+{
+	if (!spec)
+		return;
+	if (is_url)
+		e->url = spec;
+	e->host = av_host_from_url(spec, x->arena);
+	e->host_class = av_host_classify(e->host);
+}
+
+/* Filters that pass their standard input through (possibly transformed):
+ * a download piped through them is still a download. */
+static bool passes_through(const struct av_command *c)
+{
+	static const char *const names[] = { "base64",  "cat", "gunzip",  "gzip",  "zcat",
+		                             "tee",     "tr",  "xxd",     "rev",   "head",
+		                             "tail",    "sed", "dd",      "bzip2", "xz",
+		                             "openssl", "gpg", "bunzip2", "unxz" };
+	if (c->argc == 0)
+		return false;
+	const char *n = av_shell_basename(c->argv[0]);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(n, names[i]) == 0)
+			return true;
+	return false;
+}
+
+const struct av_effect *fx_stdin_fetch(struct fx_ctx *x)
+{
+	int32_t j = av_shell_pipe_source(x->sh, x->idx);
+	for (int hops = 0; j >= 0 && hops < 8; hops++) {
+		if (x->fetch[j] >= 0)
+			return &x->out->items[x->fetch[j]];
+		if (!passes_through(&x->sh->cmds[j]))
+			return NULL;
+		j = av_shell_pipe_source(x->sh, (uint32_t)j);
+	}
+	return NULL;
+}
+
+const struct av_effect *fx_subst_fetch(struct fx_ctx *x)
+{
+	/* The substitutions in a command's words are analysed, and appended,
+	 * just before the command itself, one level deeper. */
+	uint32_t depth = x->c->depth;
+	for (uint32_t j = x->idx, n = 0; j-- > 0 && n < 256; n++) {
+		const struct av_command *s = &x->sh->cmds[j];
+		if (s->depth <= depth)
+			break;
+		if (x->fetch[j] >= 0)
+			return &x->out->items[x->fetch[j]];
+	}
+	return NULL;
+}
+
+/* Privilege comes from any wrapper above the command. */
+static bool under_privilege(const struct av_shell_result *sh, const struct av_command *c)
+{
+	static const char *const priv[] = { "sudo",   "doas", "su",
+		                            "pkexec", "run0", "runuser" };
+	int32_t p = c->parent;
+	for (int guard = 0; p >= 0 && (uint32_t)p < sh->ncmds && guard < 64; guard++) {
+		const struct av_command *w = &sh->cmds[p];
+		if (w->argc > 0) {
+			const char *n = av_shell_basename(w->argv[0]);
+			for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
+				if (strcmp(n, priv[i]) == 0)
+					return true;
+		}
+		p = w->parent;
+	}
+	return false;
+}
+
+/* bash's /dev/tcp/HOST/PORT and /dev/udp/HOST/PORT pseudo-files. */
+static const char *dev_net_host(struct fx_ctx *x, const char *resolved)
+{
+	if (!resolved || (strncmp(resolved, "/dev/tcp/", 9) != 0 &&
+	                  strncmp(resolved, "/dev/udp/", 9) != 0))
+		return NULL;
+	const char *h = resolved + 9;
+	size_t n = strcspn(h, "/");
+	return n ? av_arena_strndup(x->arena, h, n) : NULL;
+}
+
+static void redirect_effects(struct fx_ctx *x)
+{
+	const struct av_command *c = x->c;
+	/* A wrapped command shares its wrapper's descriptors: count them once. */
+	if (c->parent >= 0 && c->redirs && c->redirs == x->sh->cmds[c->parent].redirs)
+		return;
+	for (uint32_t i = 0; i < c->nredirs; i++) {
+		const struct av_redir *r = &c->redirs[i];
+		if (!r->target || !r->target[0])
+			continue;
+		struct av_effect *e = NULL;
+		bool write = false;
+		switch (r->op) {
+		case AV_REDIR_OUT:
+		case AV_REDIR_CLOBBER:
+		case AV_REDIR_OUT_ERR:
+		case AV_REDIR_INOUT:
+			e = fx_write(x, r->target, 0, NULL);
+			write = true;
+			break;
+		case AV_REDIR_APPEND:
+			e = fx_write(x, r->target, 0, "append");
+			write = true;
+			break;
+		case AV_REDIR_IN:
+			e = fx_path(x, AV_FX_FS_READ, r->target, 0);
+			break;
+		case AV_REDIR_DUP_IN:
+		case AV_REDIR_DUP_OUT:
+		case AV_REDIR_HEREDOC:
+		case AV_REDIR_HERESTRING:
+			break;
+		}
+		const char *host = e ? dev_net_host(x, e->path) : NULL;
+		if (host) {
+			struct av_effect *n =
+			        fx_push(x, write ? AV_FX_NET_SEND : AV_FX_NET_FETCH);
+			n->host = host;
+			n->host_class = av_host_classify(host);
+			if (write) {
+				n->source = "pipe";
+				n->detail = "redirects output to a /dev/tcp connection";
+			}
+		}
+	}
+}
+
+/* Assignments that change what a program loads or what the shell records. */
+static void assign_effects(struct fx_ctx *x)
+{
+	const struct av_command *c = x->c;
+	for (uint32_t i = 0; i < c->nassigns; i++) {
+		const char *n = c->assigns[i].name, *v = c->assigns[i].value;
+		if (strcmp(n, "LD_PRELOAD") == 0 && v && v[0]) {
+			struct av_effect *e = fx_push(x, AV_FX_CODE_EXEC);
+			e->binary = c->argc ? x->name : NULL;
+			fx_source_path(x, e, v);
+			e->detail = "LD_PRELOAD loads a library into the program";
+		} else if (strcmp(n, "HISTFILE") == 0 ||
+		           ((strcmp(n, "HISTSIZE") == 0 ||
+		             strcmp(n, "HISTFILESIZE") == 0) &&
+		            v && strcmp(v, "0") == 0)) {
+			struct av_effect *e = fx_push(x, AV_FX_SYS_CONFIG);
+			e->detail = "disables shell history";
+		}
+	}
+}
+
+/* cd DIR / pushd DIR: later relative paths resolve against DIR; an
+ * unknown target makes them unresolvable (class unknown). */
+static void track_cd(struct fx_ctx *x, struct av_context *cur)
+{
+	const struct av_command *c = x->c;
+	if (strcmp(x->name, "cd") != 0 && strcmp(x->name, "pushd") != 0)
+		return;
+	uint32_t i = 1;
+	while (i < c->argc && c->argv[i][0] == '-' && c->argv[i][1] &&
+	       strcmp(c->argv[i], "--") != 0)
+		i++;
+	if (i < c->argc && strcmp(c->argv[i], "--") == 0)
+		i++;
+	const char *dir = i < c->argc ? c->argv[i] : cur->home;
+	if (!dir || strpbrk(dir, "$`") || strcmp(dir, "-") == 0) {
+		cur->cwd = NULL;
+		return;
+	}
+	const char *r = av_path_resolve(dir, cur, x->arena);
+	cur->cwd = r && r[0] == '/' ? r : NULL;
+}
+
+static bool argv0_known(const char *a)
+{
+	return a[0] && !strpbrk(a, "$`") && !has_glob(a);
+}
+
+int av_effects_from_commands(const struct av_shell_result *sh,
+                             const struct av_context *ctx, struct av_arena *arena,
+                             struct av_effect_list *out, struct av_error *err)
+{
+	int32_t *fetch = NULL;
+	if (sh->ncmds) {
+		fetch = av_arena_alloc(arena, sizeof(*fetch) * sh->ncmds);
+		if (!fetch)
+			return av_error_set(err, AV_E_NOMEM, "",
+			                    "out of arena memory for effects");
+		for (uint32_t i = 0; i < sh->ncmds; i++)
+			fetch[i] = -1;
+	}
+	/* cd changes where later relative paths point; track it in order of
+	 * execution (subshell scoping is ignored: an over-approximation). */
+	struct av_context cur = ctx ? *ctx : (struct av_context){ 0 };
+	struct fx_ctx x = {
+		.sh = sh, .ctx = &cur, .arena = arena, .out = out, .fetch = fetch
+	};
+	for (uint32_t i = 0; i < sh->ncmds && !x.failed; i++) {
+		const struct av_command *c = &sh->cmds[i];
+		x.idx = i;
+		x.c = c;
+		x.ctx = &cur;
+		x.name = c->argc ? av_shell_basename(c->argv[0]) : "";
+		x.flags = under_privilege(sh, c) ? AV_FXF_PRIVILEGED : 0;
+		if (c->argc > 0 && argv0_known(c->argv[0])) {
+			struct av_effect *e = fx_push(&x, AV_FX_PROC_EXEC);
+			e->binary = c->argv[0];
+			if (c->provenance)
+				e->detail = c->provenance;
+			av_knowledge_apply(&x);
+			x.ctx = &cur;
+			track_cd(&x, &cur);
+		}
+		assign_effects(&x);
+		redirect_effects(&x);
+		if (c->opaque) {
+			struct av_effect *e = fx_push(&x, AV_FX_OPAQUE);
+			e->binary = c->argc ? c->argv[0] : NULL;
+			e->detail = c->opaque;
+		}
+	}
+	if (sh->truncated && !x.failed) {
+		struct av_effect *e = av_effect_push(out, arena, AV_FX_OPAQUE);
+		if (e)
+			e->detail = av_arena_printf(
+			        arena, "the analysis stopped at a limit (%s)",
+			        sh->truncated);
+		if (!e || !e->detail)
+			x.failed = true;
+	}
+	if (x.failed) {
+		if (out->count >= AV_MAX_EFFECTS)
+			return av_error_set(err, AV_E_LIMIT, "", "more than %d effects",
+			                    AV_MAX_EFFECTS);
+		return av_error_set(err, AV_E_NOMEM, "",
+		                    "out of arena memory for effects");
+	}
+	return 0;
+}

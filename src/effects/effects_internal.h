@@ -1,0 +1,57 @@
+/* effects_internal.h - helpers shared inside src/effects: path classification
+ * with the persistence mechanism, and the derivation state handed to the
+ * command knowledge handlers (knowledge.c). Private to the library. */
+#ifndef AV_EFFECTS_INTERNAL_H
+#define AV_EFFECTS_INTERNAL_H
+
+#include "agentvisor/effects.h"
+
+/* av_path_classify, and for AV_PATH_PERSISTENCE also the mechanism that
+ * makes a write there persist ("shell-rc", "cron", ...); *mechanism is set
+ * to NULL otherwise. mechanism may be NULL. */
+enum av_path_class av_path_classify_mech(const char *resolved,
+                                         const struct av_context *ctx,
+                                         const char **mechanism);
+
+/* What a knowledge handler sees of one command. */
+struct fx_ctx {
+	const struct av_shell_result *sh;
+	uint32_t idx;                 /* index of the command */
+	const struct av_command *c;   /* sh->cmds[idx] */
+	const char *name;             /* basename of argv[0] */
+	const struct av_context *ctx; /* for path resolution (git -C may swap it) */
+	struct av_arena *arena;
+	struct av_effect_list *out;
+	uint32_t flags; /* added to every effect (AV_FXF_PRIVILEGED) */
+	int32_t *fetch; /* per command: index of its first net.fetch effect, or -1 */
+	                /* git remotes added earlier in the same text: name, URL */
+#define AV_FX_MAX_REMOTES 4
+	const char *remotes[AV_FX_MAX_REMOTES][2];
+	int nremotes;
+	bool failed;           /* an effect could not be appended */
+	struct av_effect sink; /* written to after a failure, then ignored */
+};
+
+/* Appends an effect of kind k for the current command (flags and cmd set). */
+struct av_effect *fx_push(struct fx_ctx *x, enum av_effect_kind k);
+/* Appends an effect on path (resolved, classified, wildcard flag). */
+struct av_effect *fx_path(struct fx_ctx *x, enum av_effect_kind k, const char *path,
+                          uint32_t flags);
+/* fs.write of path, plus persist when path is a persistence location. */
+struct av_effect *fx_write(struct fx_ctx *x, const char *path, uint32_t flags,
+                           const char *detail);
+/* Sets e->source (and source_class when it is a path). */
+void fx_source_path(struct fx_ctx *x, struct av_effect *e, const char *path);
+/* Sets e->url, e->host and e->host_class from a URL or host spec. */
+void fx_host(struct fx_ctx *x, struct av_effect *e, const char *url_or_host, bool is_url);
+/* The command's net.fetch effect, or of the command feeding its stdin
+ * through pass-through filters (tee, base64 -d, gunzip, ...), or NULL. */
+const struct av_effect *fx_stdin_fetch(struct fx_ctx *x);
+/* A net.fetch of a command or process substitution in this command's own
+ * words (bash -c "$(curl ...)", source <(curl ...)), or NULL. */
+const struct av_effect *fx_subst_fetch(struct fx_ctx *x);
+
+/* Runs the knowledge handler for x->name, if there is one. */
+void av_knowledge_apply(struct fx_ctx *x);
+
+#endif

@@ -1,0 +1,2236 @@
+/* split.c - the v0 shell analyzer: from shell text to the simple commands
+ * that would run (shell.h). One pass over the text, no AST: lists and
+ * pipelines are split as they are met, words are expanded and quote-removed
+ * into the arena, compound-command keywords are stepped over so that the
+ * commands inside them are seen, and wrappers (sudo, env, sh -c, eval, ...)
+ * are unwrapped into extra commands. The full parser and static evaluator
+ * replace this file behind the same interface.
+ *
+ * The goal is never to hide a command that would run: where the analysis
+ * cannot follow (an unknown variable or a command substitution as a command
+ * name, a script piped into a shell), the command is marked opaque instead.
+ * Recursion happens only one level per nested text (command substitution,
+ * sh -c, eval, base64) and is bounded by AV_SHELL_MAX_DEPTH; everything else
+ * is iterative. */
+#include "agentvisor/shell.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell_internal.h"
+
+/* Total bytes that variable expansion and re-analysed text may add. Keeps
+ * "a=$a$a" doubling tricks and eval loops linear in the input. */
+#define SH_EXPANSION_BUDGET ((size_t)16 << 20)
+#define SH_MAX_VARS         1024
+#define SH_MAX_HEREDOCS     256
+
+struct sh_vec {
+	const char **items;
+	uint32_t count;
+	uint32_t cap;
+};
+
+struct sh_var {
+	const char *name;
+	const char *value; /* NULL: assigned, but the value is unknown */
+};
+
+/* A here-document whose body is read at the next newline. */
+struct sh_heredoc {
+	int32_t cmd; /* -2: the command being built; -1: dropped */
+	uint32_t redir;
+	const char *delim;
+	bool strip_tabs;
+	bool expand;
+};
+
+struct sh {
+	struct av_arena *arena;
+	const struct av_context *ctx;
+	struct av_shell_result *out;
+	uint32_t cmd_cap;
+	struct sh_var *vars;
+	uint32_t nvars, vars_cap;
+	struct sh_heredoc *hds;
+	uint32_t nhds, hds_cap, hd_base;
+	/* Assignments of the command being built, visible to later assignments
+	 * of the same command (`a=1 b=$a`) but not to its words. */
+	const struct av_assign *overlay;
+	uint32_t noverlay;
+	uint32_t next_pipeline;
+	size_t budget;
+	bool nomem;
+	bool stop;
+};
+
+struct sh_src {
+	const char *s;
+	size_t len;
+	size_t pos;
+};
+
+/* Where the commands of one parse go: their depth, the wrapper that runs
+ * them and the provenance they carry. */
+struct sh_frame {
+	uint32_t depth;
+	int32_t parent;
+	const char *prov;
+};
+
+struct sh_pipe {
+	uint32_t id;
+	uint32_t first;
+	uint16_t index;
+	bool active;
+};
+
+struct sh_list {
+	uint32_t paren;
+	uint32_t case_depth;
+	bool case_pattern;
+};
+
+/* Builds the fields of one word in the arena. */
+struct sh_word {
+	char *buf;
+	size_t len, cap;
+	bool started; /* a field is in progress, even if empty ("") */
+	bool split;   /* unquoted expansions are split into fields */
+	struct sh_vec *fields;
+};
+
+static void parse_list(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                       bool term_paren);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void set_truncated(struct sh *st, const char *why)
+{
+	if (!st->out->truncated)
+		st->out->truncated = why;
+}
+
+static void out_of_memory(struct sh *st)
+{
+	st->nomem = true;
+	st->stop = true;
+}
+
+/* Charges n bytes of derived text to the expansion budget. */
+static bool charge(struct sh *st, size_t n)
+{
+	if (n > st->budget) {
+		set_truncated(st, "expansion budget");
+		st->stop = true;
+		return false;
+	}
+	st->budget -= n;
+	return true;
+}
+
+static void *vec_push(struct sh *st, void **items, uint32_t *count, uint32_t *cap,
+                      size_t size, uint32_t max)
+{
+	void *slot = av_arena_push(st->arena, items, count, cap, size, max);
+	if (!slot && *count < max)
+		out_of_memory(st);
+	return slot;
+}
+
+static void strvec_push(struct sh *st, struct sh_vec *v, const char *s, uint32_t max,
+                        const char *limit)
+{
+	const char **slot = vec_push(st, (void **)&v->items, &v->count, &v->cap,
+	                             sizeof(*v->items), max);
+	if (slot)
+		*slot = s;
+	else if (!st->nomem)
+		set_truncated(st, limit);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Characters that end an unquoted word. */
+static bool is_meta(char c)
+{
+	switch (c) {
+	case ' ':
+	case '\t':
+	case '\n':
+	case ';':
+	case '&':
+	case '|':
+	case '<':
+	case '>':
+	case '(':
+	case ')':
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_name0(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_name(char c)
+{
+	return is_name0(c) || (c >= '0' && c <= '9');
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static char peek(const struct sh_src *p, size_t off)
+{
+	return p->pos + off < p->len ? p->s[p->pos + off] : '\0';
+}
+
+static void skip_blanks(struct sh_src *p)
+{
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (is_blank(c))
+			p->pos++;
+		else if (c == '\\' && peek(p, 1) == '\n')
+			p->pos += 2;
+		else
+			break;
+	}
+}
+
+static void skip_comment(struct sh_src *p)
+{
+	const char *nl = memchr(p->s + p->pos, '\n', p->len - p->pos);
+	p->pos = nl ? (size_t)(nl - p->s) : p->len;
+}
+
+/* Skips a quoted string starting at p->pos (at the quote), iteratively. */
+static void skip_quoted(struct sh_src *p)
+{
+	char q = p->s[p->pos++];
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c == q) {
+			p->pos++;
+			return;
+		}
+		if (c == '\\' && q == '"')
+			p->pos++;
+		p->pos++;
+	}
+	if (p->pos > p->len)
+		p->pos = p->len;
+}
+
+/* With p->pos just after an opening bracket, moves past its matching close,
+ * counting nesting and skipping quotes. Iterative, for text too deep to
+ * analyse. */
+static void skip_balanced(struct sh_src *p, char open, char close)
+{
+	uint32_t depth = 1;
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c == '\\') {
+			p->pos += 2;
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			skip_quoted(p);
+			continue;
+		}
+		p->pos++;
+		if (c == open) {
+			depth++;
+		} else if (c == close && --depth == 0) {
+			return;
+		}
+	}
+	if (p->pos > p->len)
+		p->pos = p->len;
+}
+
+/* Length of a run of plain characters (no quoting, no expansion) at p->pos
+ * that forms a whole word, or 0. Used to recognise reserved words. */
+static size_t plain_word_len(const struct sh_src *p)
+{
+	size_t i = p->pos;
+	while (i < p->len && !is_meta(p->s[i])) {
+		char c = p->s[i];
+		if (c == '\'' || c == '"' || c == '\\' || c == '$' || c == '`')
+			return 0;
+		i++;
+	}
+	return i - p->pos;
+}
+
+static bool plain_is(const struct sh_src *p, const char *word)
+{
+	size_t n = plain_word_len(p);
+	return n == strlen(word) && memcmp(p->s + p->pos, word, n) == 0;
+}
+
+/* ---- variables ---------------------------------------------------------- */
+
+static void var_set(struct sh *st, const char *name, size_t n, const char *value)
+{
+	for (uint32_t i = st->nvars; i-- > 0;) {
+		if (strncmp(st->vars[i].name, name, n) == 0 &&
+		    st->vars[i].name[n] == '\0') {
+			st->vars[i].value = value;
+			return;
+		}
+	}
+	struct sh_var *v = vec_push(st, (void **)&st->vars, &st->nvars, &st->vars_cap,
+	                            sizeof(*v), SH_MAX_VARS);
+	if (!v)
+		return; /* too many variables: later lookups see them as unknown */
+	v->name = av_arena_strndup(st->arena, name, n);
+	v->value = value;
+	if (!v->name)
+		out_of_memory(st);
+}
+
+/* Returns true and sets *val when the variable's value is known here. */
+static bool var_get(const struct sh *st, const char *name, size_t n, const char **val)
+{
+	for (uint32_t i = st->noverlay; i-- > 0;) {
+		const char *an = st->overlay[i].name;
+		if (strncmp(an, name, n) == 0 && an[n] == '\0') {
+			*val = st->overlay[i].value;
+			return *val != NULL;
+		}
+	}
+	for (uint32_t i = st->nvars; i-- > 0;) {
+		if (strncmp(st->vars[i].name, name, n) == 0 &&
+		    st->vars[i].name[n] == '\0') {
+			*val = st->vars[i].value;
+			return *val != NULL;
+		}
+	}
+	const struct av_context *ctx = st->ctx;
+	const char *v = NULL;
+	if (ctx && n == 4 && memcmp(name, "HOME", 4) == 0)
+		v = ctx->home;
+	else if (ctx && n == 3 && memcmp(name, "PWD", 3) == 0)
+		v = ctx->cwd;
+	else if (ctx && n == 4 && memcmp(name, "USER", 4) == 0)
+		v = ctx->user;
+	*val = v;
+	return v != NULL;
+}
+
+/* A value still holding an unexpanded $ or ` is not known statically. */
+static const char *known_or_null(const char *v)
+{
+	return (v && !strpbrk(v, "$`")) ? v : NULL;
+}
+
+/* ---- word building ------------------------------------------------------ */
+
+static bool w_reserve(struct sh *st, struct sh_word *w, size_t extra)
+{
+	if (w->len + extra + 1 <= w->cap)
+		return true;
+	if (w->len + extra > AV_SHELL_MAX_WORD) {
+		set_truncated(st, "AV_SHELL_MAX_WORD");
+		return false;
+	}
+	size_t nc = w->cap ? w->cap * 2 : 32;
+	while (nc < w->len + extra + 1)
+		nc *= 2;
+	char *nb = av_arena_alloc(st->arena, nc);
+	if (!nb) {
+		out_of_memory(st);
+		return false;
+	}
+	if (w->len)
+		memcpy(nb, w->buf, w->len);
+	w->buf = nb;
+	w->cap = nc;
+	return true;
+}
+
+static void w_putc(struct sh *st, struct sh_word *w, char c)
+{
+	if (w_reserve(st, w, 1))
+		w->buf[w->len++] = c;
+	w->started = true;
+}
+
+static void w_putn(struct sh *st, struct sh_word *w, const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	if (w_reserve(st, w, n)) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+	}
+	w->started = true;
+}
+
+/* Finishes the current field: NUL-terminates it in place and hands it out;
+ * the rest of the buffer is reused for the next field. */
+static void w_end_field(struct sh *st, struct sh_word *w)
+{
+	if (!w->started)
+		return;
+	w->started = false;
+	if (!w_reserve(st, w, 0))
+		return;
+	w->buf[w->len] = '\0';
+	strvec_push(st, w->fields, w->buf, AV_SHELL_MAX_ARGS, "AV_SHELL_MAX_ARGS");
+	w->buf += w->len + 1;
+	w->cap -= w->len + 1;
+	w->len = 0;
+}
+
+/* Appends a known expansion; unquoted ones split on blanks and newlines. */
+static void w_put_value(struct sh *st, struct sh_word *w, const char *v, bool quoted)
+{
+	size_t n = strlen(v);
+	if (!charge(st, n))
+		return;
+	if (quoted || !w->split) {
+		w_putn(st, w, v, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == ' ' || v[i] == '\t' || v[i] == '\n')
+			w_end_field(st, w);
+		else
+			w_putc(st, w, v[i]);
+	}
+}
+
+/* ---- nested analysis ---------------------------------------------------- */
+
+/* Analyses text[0..len) (which must stay alive: it is usually in the arena)
+ * as a list of commands at the given depth. Here-documents pending in the
+ * enclosing text are hidden from it. */
+static void analyse_text(struct sh *st, const char *text, size_t len, uint32_t depth,
+                         int32_t parent, const char *prov)
+{
+	if (st->stop)
+		return;
+	if (depth > AV_SHELL_MAX_DEPTH) {
+		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+		return;
+	}
+	if (!charge(st, len))
+		return;
+	struct sh_src sub = { .s = text, .len = len, .pos = 0 };
+	struct sh_frame f = { .depth = depth, .parent = parent, .prov = prov };
+	uint32_t saved_base = st->hd_base;
+	st->hd_base = st->nhds;
+	parse_list(st, &sub, &f, false);
+	st->nhds = st->hd_base;
+	st->hd_base = saved_base;
+}
+
+static const char *prov_at(struct sh *st, const char *what, uint32_t depth)
+{
+	const char *s = av_arena_printf(st->arena, "%s at depth %u", what, depth);
+	if (!s)
+		out_of_memory(st);
+	return s;
+}
+
+/* With p->pos just after "$(" or "<(" / ">(": analyses the commands inside
+ * as a command substitution and moves past the closing parenthesis. */
+static void run_substitution(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                             const char *what)
+{
+	uint32_t depth = fr->depth + 1;
+	if (depth > AV_SHELL_MAX_DEPTH || st->stop) {
+		if (depth > AV_SHELL_MAX_DEPTH)
+			set_truncated(st, "AV_SHELL_MAX_DEPTH");
+		skip_balanced(p, '(', ')');
+		return;
+	}
+	struct sh_frame f = { .depth = depth,
+		              .parent = -1,
+		              .prov = prov_at(st, what, depth) };
+	uint32_t saved_base = st->hd_base;
+	st->hd_base = st->nhds;
+	parse_list(st, p, &f, true);
+	st->nhds = st->hd_base;
+	st->hd_base = saved_base;
+}
+
+/* ---- expansions --------------------------------------------------------- */
+
+/* p->pos is at '`'. Un-escapes the body, analyses it and appends the raw
+ * text (the value is only known at run time). */
+static void expand_backtick(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                            struct sh_word *w, bool in_dq)
+{
+	size_t start = p->pos++;
+	size_t end = p->pos;
+	while (end < p->len && p->s[end] != '`')
+		end += p->s[end] == '\\' ? 2 : 1;
+	char *inner =
+	        av_arena_alloc(st->arena, (end > p->len ? p->len : end) - p->pos + 1);
+	size_t n = 0;
+	if (!inner) {
+		out_of_memory(st);
+		p->pos = p->len;
+		return;
+	}
+	while (p->pos < p->len && p->s[p->pos] != '`') {
+		char c = p->s[p->pos];
+		char nx = peek(p, 1);
+		if (c == '\\' &&
+		    (nx == '$' || nx == '`' || nx == '\\' || (in_dq && nx == '"'))) {
+			inner[n++] = nx;
+			p->pos += 2;
+			continue;
+		}
+		inner[n++] = c;
+		p->pos++;
+	}
+	if (p->pos < p->len)
+		p->pos++;
+	inner[n] = '\0';
+	uint32_t depth = fr->depth + 1;
+	if (depth > AV_SHELL_MAX_DEPTH)
+		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+	else
+		analyse_text(st, inner, n, depth, -1,
+		             prov_at(st, "command substitution", depth));
+	w_putn(st, w, p->s + start, p->pos - start);
+}
+
+/* p->pos is at '$'. Appends the expansion: the value when it is known, else
+ * the raw text. quoted: inside "..." or a here-document (no splitting). */
+static void expand_dollar(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                          struct sh_word *w, bool quoted)
+{
+	size_t start = p->pos;
+	char n1 = peek(p, 1);
+	if (n1 == '(') {
+		if (peek(p, 2) == '(') { /* $(( arithmetic )) */
+			p->pos += 2;
+			skip_balanced(p, '(', ')');
+		} else {
+			p->pos += 2;
+			run_substitution(st, p, fr, "command substitution");
+		}
+		w_putn(st, w, p->s + start, p->pos - start);
+		return;
+	}
+	if (n1 == '{') {
+		p->pos += 2;
+		size_t inner = p->pos;
+		skip_balanced(p, '{', '}');
+		size_t end =
+		        p->pos > inner && p->s[p->pos - 1] == '}' ? p->pos - 1 : p->pos;
+		size_t nlen = 0;
+		while (inner + nlen < end && is_name(p->s[inner + nlen]))
+			nlen++;
+		const char *v;
+		if (nlen > 0 && inner + nlen == end && is_name0(p->s[inner]) &&
+		    var_get(st, p->s + inner, nlen, &v)) {
+			w_put_value(st, w, v, quoted);
+			return;
+		}
+		w_putn(st, w, p->s + start, p->pos - start);
+		return;
+	}
+	if (is_name0(n1)) {
+		p->pos++;
+		size_t name = p->pos;
+		while (p->pos < p->len && is_name(p->s[p->pos]))
+			p->pos++;
+		const char *v;
+		if (var_get(st, p->s + name, p->pos - name, &v))
+			w_put_value(st, w, v, quoted);
+		else
+			w_putn(st, w, p->s + start, p->pos - start);
+		return;
+	}
+	if (is_digit(n1) || (n1 && strchr("@*#?-$!", n1))) {
+		p->pos += 2;
+		w_putn(st, w, p->s + start, 2);
+		return;
+	}
+	w_putc(st, w, '$');
+	p->pos++;
+}
+
+/* ANSI-C quoting $'...': p->pos just after the opening quote. */
+static void parse_ansi(struct sh *st, struct sh_src *p, struct sh_word *w)
+{
+	bool nul = false; /* bash ends the string at \0 */
+	w->started = true;
+	while (p->pos < p->len) {
+		char c = p->s[p->pos++];
+		if (c == '\'')
+			return;
+		if (c != '\\' || p->pos >= p->len) {
+			if (!nul)
+				w_putc(st, w, c);
+			continue;
+		}
+		char e = p->s[p->pos++];
+		unsigned long v = 0;
+		int digits = 0;
+		switch (e) {
+		case 'a':
+			v = 7;
+			break;
+		case 'b':
+			v = 8;
+			break;
+		case 'e':
+		case 'E':
+			v = 27;
+			break;
+		case 'f':
+			v = 12;
+			break;
+		case 'n':
+			v = 10;
+			break;
+		case 'r':
+			v = 13;
+			break;
+		case 't':
+			v = 9;
+			break;
+		case 'v':
+			v = 11;
+			break;
+		case 'c':
+			if (p->pos < p->len)
+				v = (unsigned long)(p->s[p->pos++] & 0x1f);
+			break;
+		case 'x':
+		case 'u':
+		case 'U': {
+			int max = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+			while (digits < max && p->pos < p->len) {
+				char h = p->s[p->pos];
+				int d = is_digit(h)              ? h - '0'
+				        : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+				        : (h >= 'A' && h <= 'F') ? h - 'A' + 10
+				                                 : -1;
+				if (d < 0)
+					break;
+				v = v * 16 + (unsigned long)d;
+				digits++;
+				p->pos++;
+			}
+			if (digits == 0) {
+				if (!nul) {
+					w_putc(st, w, '\\');
+					w_putc(st, w, e);
+				}
+				continue;
+			}
+			if (e != 'x' && v > 0x7f) { /* encode as UTF-8 */
+				char u[4];
+				size_t un;
+				if (v > 0x10ffff)
+					v = 0xfffd;
+				if (v < 0x800) {
+					u[0] = (char)(0xc0 | (v >> 6));
+					u[1] = (char)(0x80 | (v & 0x3f));
+					un = 2;
+				} else if (v < 0x10000) {
+					u[0] = (char)(0xe0 | (v >> 12));
+					u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
+					u[2] = (char)(0x80 | (v & 0x3f));
+					un = 3;
+				} else {
+					u[0] = (char)(0xf0 | (v >> 18));
+					u[1] = (char)(0x80 | ((v >> 12) & 0x3f));
+					u[2] = (char)(0x80 | ((v >> 6) & 0x3f));
+					u[3] = (char)(0x80 | (v & 0x3f));
+					un = 4;
+				}
+				if (!nul)
+					w_putn(st, w, u, un);
+				continue;
+			}
+			break;
+		}
+		default:
+			if (e >= '0' && e <= '7') {
+				v = (unsigned long)(e - '0');
+				while (digits < 2 && p->pos < p->len &&
+				       p->s[p->pos] >= '0' && p->s[p->pos] <= '7') {
+					v = v * 8 + (unsigned long)(p->s[p->pos++] - '0');
+					digits++;
+				}
+				v &= 0xff;
+			} else if (e == '\\' || e == '\'' || e == '"' || e == '?') {
+				v = (unsigned char)e;
+			} else {
+				if (!nul) {
+					w_putc(st, w, '\\');
+					w_putc(st, w, e);
+				}
+				continue;
+			}
+		}
+		if (v == 0)
+			nul = true;
+		else if (!nul)
+			w_putc(st, w, (char)v);
+	}
+}
+
+/* Double quotes: p->pos just after the opening quote. In a here-document
+ * body (heredoc = true) '"' is an ordinary character and the text runs to
+ * the end of the source. */
+static void parse_dq(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                     struct sh_word *w, bool heredoc)
+{
+	w->started = true;
+	while (p->pos < p->len && !st->stop) {
+		char c = p->s[p->pos];
+		if (c == '"' && !heredoc) {
+			p->pos++;
+			return;
+		}
+		if (c == '\\') {
+			char nx = peek(p, 1);
+			if (nx == '$' || nx == '`' || nx == '\\' ||
+			    (nx == '"' && !heredoc)) {
+				w_putc(st, w, nx);
+				p->pos += 2;
+			} else if (nx == '\n') {
+				p->pos += 2;
+			} else {
+				w_putc(st, w, '\\');
+				p->pos++;
+			}
+			continue;
+		}
+		if (c == '$') {
+			expand_dollar(st, p, fr, w, true);
+			continue;
+		}
+		if (c == '`') {
+			expand_backtick(st, p, fr, w, !heredoc);
+			continue;
+		}
+		w_putc(st, w, c);
+		p->pos++;
+	}
+	p->pos = p->len < p->pos ? p->len : p->pos;
+}
+
+/* Reads one word at p->pos into fields (expansion, quote removal and, when
+ * split is set, field splitting of unquoted expansions). */
+static void parse_word(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                       struct sh_vec *fields, bool split)
+{
+	struct sh_word w = { .split = split, .fields = fields };
+	/* Tilde expansion: "~" or "~/..." at the start of a word. */
+	if (peek(p, 0) == '~') {
+		char nx = peek(p, 1);
+		const char *home = st->ctx ? st->ctx->home : NULL;
+		if (home && (nx == '/' || nx == '\0' || is_meta(nx))) {
+			w_putn(st, &w, home, strlen(home));
+			w.started = true;
+			p->pos++;
+		}
+	}
+	while (p->pos < p->len && !st->stop) {
+		char c = p->s[p->pos];
+		if (is_meta(c))
+			break;
+		switch (c) {
+		case '\\':
+			if (peek(p, 1) == '\n') {
+				p->pos += 2;
+			} else if (p->pos + 1 < p->len) {
+				w_putc(st, &w, p->s[p->pos + 1]);
+				p->pos += 2;
+			} else {
+				p->pos++;
+			}
+			break;
+		case '\'': {
+			p->pos++;
+			const char *q = memchr(p->s + p->pos, '\'', p->len - p->pos);
+			size_t end = q ? (size_t)(q - p->s) : p->len;
+			w.started = true;
+			w_putn(st, &w, p->s + p->pos, end - p->pos);
+			p->pos = q ? end + 1 : end;
+			break;
+		}
+		case '"':
+			p->pos++;
+			parse_dq(st, p, fr, &w, false);
+			break;
+		case '$':
+			if (peek(p, 1) == '\'') {
+				p->pos += 2;
+				parse_ansi(st, p, &w);
+			} else if (peek(p, 1) == '"') {
+				p->pos += 2;
+				parse_dq(st, p, fr, &w, false);
+			} else {
+				expand_dollar(st, p, fr, &w, false);
+			}
+			break;
+		case '`':
+			expand_backtick(st, p, fr, &w, false);
+			break;
+		default:
+			w_putc(st, &w, c);
+			p->pos++;
+		}
+	}
+	w_end_field(st, &w);
+}
+
+/* Reads a word that must be one string (redirection target, assignment
+ * value); "" when it expands to nothing. */
+static const char *parse_word_single(struct sh *st, struct sh_src *p,
+                                     const struct sh_frame *fr)
+{
+	struct sh_vec v = { 0 };
+	parse_word(st, p, fr, &v, false);
+	return v.count ? v.items[0] : "";
+}
+
+/* Brace expansion of the simple form pre{a,b,c}post with no quoting or
+ * expansion inside: `{rm,-rf,/}` runs rm -rf /. Returns false (consuming
+ * nothing) when the word is not of that form. */
+static bool try_brace(struct sh *st, struct sh_src *p, struct sh_vec *argv)
+{
+	size_t n = plain_word_len(p);
+	const char *s = p->s + p->pos;
+	const char *open = n ? memchr(s, '{', n) : NULL;
+	if (!open)
+		return false;
+	size_t o = (size_t)(open - s);
+	const char *close = memchr(open, '}', n - o);
+	if (!close || !memchr(open, ',', (size_t)(close - open)) ||
+	    memchr(open + 1, '{', (size_t)(close - open - 1)) ||
+	    memchr(close + 1, '{', n - (size_t)(close - s) - 1))
+		return false;
+	if (o > 0 && s[o - 1] == '$')
+		return false;
+	size_t c = (size_t)(close - s);
+	const char *item = open + 1;
+	for (;;) {
+		const char *end = item;
+		while (end < close && *end != ',')
+			end++;
+		size_t il = (size_t)(end - item);
+		size_t total = o + il + (n - c - 1);
+		char *f = av_arena_alloc(st->arena, total + 1);
+		if (!f) {
+			out_of_memory(st);
+			return true;
+		}
+		memcpy(f, s, o);
+		memcpy(f + o, item, il);
+		memcpy(f + o + il, close + 1, n - c - 1);
+		f[total] = '\0';
+		if (total > 0)
+			strvec_push(st, argv, f, AV_SHELL_MAX_ARGS, "AV_SHELL_MAX_ARGS");
+		if (end >= close)
+			break;
+		item = end + 1;
+	}
+	p->pos += n;
+	return true;
+}
+
+/* ---- here-documents ----------------------------------------------------- */
+
+/* Reads a here-document delimiter with quote removal; *quoted when any part
+ * was quoted (the body is then taken literally). */
+static const char *read_delim(struct sh *st, struct sh_src *p, bool *quoted)
+{
+	struct sh_vec v = { 0 };
+	struct sh_word w = { .fields = &v };
+	*quoted = false;
+	while (p->pos < p->len && !is_meta(p->s[p->pos])) {
+		char c = p->s[p->pos];
+		if (c == '\\' && p->pos + 1 < p->len) {
+			*quoted = true;
+			w_putc(st, &w, p->s[p->pos + 1]);
+			p->pos += 2;
+		} else if (c == '\'' || c == '"') {
+			size_t q = p->pos;
+			*quoted = true;
+			skip_quoted(p);
+			size_t end = p->pos > q + 1 && p->s[p->pos - 1] == c ? p->pos - 1
+			                                                     : p->pos;
+			w.started = true;
+			w_putn(st, &w, p->s + q + 1, end - q - 1);
+		} else {
+			w_putc(st, &w, c);
+			p->pos++;
+		}
+	}
+	w_end_field(st, &w);
+	return v.count ? v.items[0] : "";
+}
+
+/* Expands a here-document body as bash does for an unquoted delimiter:
+ * parameters, command substitutions (which run and are analysed), and
+ * backslash before $ ` \ newline. */
+static const char *expand_body(struct sh *st, const char *body, size_t len,
+                               const struct sh_frame *fr)
+{
+	struct sh_src sub = { .s = body, .len = len, .pos = 0 };
+	struct sh_vec v = { 0 };
+	struct sh_word w = { .fields = &v };
+	parse_dq(st, &sub, fr, &w, true);
+	w_end_field(st, &w);
+	return v.count ? v.items[0] : "";
+}
+
+/* Called after a newline is consumed: reads the bodies of pending
+ * here-documents from p and stores them as the targets of their redirects. */
+static void read_heredocs(struct sh *st, struct sh_src *p, const struct sh_frame *fr)
+{
+	for (uint32_t h = st->hd_base; h < st->nhds && !st->stop; h++) {
+		struct sh_heredoc hd = st->hds[h];
+		size_t dl = strlen(hd.delim);
+		size_t start = p->pos, end = p->len;
+		while (p->pos < p->len) {
+			size_t ls = p->pos;
+			const char *nl = memchr(p->s + ls, '\n', p->len - ls);
+			size_t le = nl ? (size_t)(nl - p->s) : p->len;
+			size_t cs = ls;
+			if (hd.strip_tabs)
+				while (cs < le && p->s[cs] == '\t')
+					cs++;
+			p->pos = nl ? le + 1 : le;
+			if (le - cs == dl && memcmp(p->s + cs, hd.delim, dl) == 0) {
+				end = ls;
+				break;
+			}
+		}
+		/* Copy the body, without leading tabs for <<-. */
+		char *body = av_arena_alloc(st->arena, end - start + 1);
+		size_t n = 0;
+		if (!body) {
+			out_of_memory(st);
+			return;
+		}
+		bool bol = true;
+		for (size_t i = start; i < end; i++) {
+			char c = p->s[i];
+			if (hd.strip_tabs && bol && c == '\t')
+				continue;
+			bol = c == '\n';
+			body[n++] = c;
+		}
+		body[n] = '\0';
+		const char *target = hd.expand ? expand_body(st, body, n, fr) : body;
+		if (hd.cmd >= 0 && (uint32_t)hd.cmd < st->out->ncmds &&
+		    hd.redir < st->out->cmds[hd.cmd].nredirs)
+			st->out->cmds[hd.cmd].redirs[hd.redir].target = target;
+	}
+	st->nhds = st->hd_base;
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static const char *argv0_opaque(struct sh *st, const char *a)
+{
+	const char *why = NULL;
+	const char *lb = strchr(a, '[');
+	if (strstr(a, "$(") || strchr(a, '`') || strstr(a, "<("))
+		why = "the command name comes from a command substitution";
+	else if (strchr(a, '$'))
+		why = "the command name depends on a variable whose value is unknown "
+		      "here";
+	else if (strpbrk(a, "*?") || (lb && strchr(lb + 1, ']')))
+		why = "the command name is a glob pattern";
+	if (!why)
+		return NULL;
+	const char *s = av_arena_printf(st->arena, "%s (%.80s)", why, a);
+	if (!s)
+		out_of_memory(st);
+	return s;
+}
+
+static void unwrap(struct sh *st, uint32_t idx);
+
+/* Appends one command and unwraps it. Returns its index or -1. */
+static int32_t add_cmd(struct sh *st, const struct av_command *proto)
+{
+	if (st->stop)
+		return -1;
+	if (st->out->ncmds >= AV_SHELL_MAX_COMMANDS) {
+		set_truncated(st, "AV_SHELL_MAX_COMMANDS");
+		st->stop = true;
+		return -1;
+	}
+	struct av_command *c = vec_push(st, (void **)&st->out->cmds, &st->out->ncmds,
+	                                &st->cmd_cap, sizeof(*c), AV_SHELL_MAX_COMMANDS);
+	if (!c)
+		return -1;
+	*c = *proto;
+	uint32_t idx = st->out->ncmds - 1;
+	if (c->argc > 0)
+		c->opaque = argv0_opaque(st, c->argv[0]);
+	unwrap(st, idx);
+	return (int32_t)idx;
+}
+
+/* Joins argv[from..argc) with single spaces, as eval and sudo -s do. */
+static const char *join_args(struct sh *st, const char *const *argv, uint32_t from,
+                             uint32_t argc, size_t *len_out)
+{
+	size_t n = 0;
+	for (uint32_t i = from; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = av_arena_alloc(st->arena, n + 1);
+	if (!s) {
+		out_of_memory(st);
+		*len_out = 0;
+		return "";
+	}
+	size_t k = 0;
+	for (uint32_t i = from; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+		if (k)
+			s[k++] = ' ';
+		memcpy(s + k, argv[i], l);
+		k += l;
+	}
+	s[k] = '\0';
+	*len_out = k;
+	return s;
+}
+
+/* ---- wrappers ----------------------------------------------------------- */
+
+enum wrap_mode {
+	WM_EXEC = 0, /* runs the rest of its arguments as a command */
+	WM_SHELL,    /* sh -c STRING */
+	WM_EVAL,     /* joins its arguments and runs them as shell text */
+	WM_SU,       /* su [-c STRING] (options anywhere) */
+};
+
+struct sh_wrapper {
+	const char *name;
+	enum wrap_mode mode;
+	const char *sarg;        /* short options that take an argument */
+	const char *const *larg; /* long options that take an argument */
+	uint8_t operands;        /* operands before the command (timeout DURATION) */
+	char code_short;         /* option whose argument is shell code */
+	const char *code_long;   /* its long form */
+};
+
+static const char *const sudo_long[] = {
+	"user", "group", "prompt",     "close-from", "chdir",           "chroot",
+	"role", "type",  "other-user", "auth-type",  "command-timeout", "login-class",
+	"host", NULL
+};
+static const char *const env_long[] = { "unset", "chdir", "split-string", NULL };
+static const char *const timeout_long[] = { "signal", "kill-after", NULL };
+static const char *const nice_long[] = { "adjustment", NULL };
+static const char *const xargs_long[] = { "arg-file",  "delimiter", "max-args",
+	                                  "max-procs", "max-chars", "process-slot-var",
+	                                  NULL };
+static const char *const stdbuf_long[] = { "input", "output", "error", NULL };
+static const char *const chroot_long[] = { "userspec", "groups", NULL };
+static const char *const watch_long[] = { "interval", NULL };
+static const char *const su_long[] = {
+	"command", "group",           "supp-group",
+	"shell",   "session-command", "whitelist-environment",
+	NULL
+};
+static const char *const pkexec_long[] = { "user", NULL };
+static const char *const flock_long[] = { "timeout", "wait", "conflict-exit-code", NULL };
+static const char *const time_long[] = { "format", "output", NULL };
+
+/* Sorted by name (strcmp order) for bsearch. */
+static const struct sh_wrapper wrappers[] = {
+	{ .name = "ash", .mode = WM_SHELL },
+	{ .name = "bash", .mode = WM_SHELL },
+	{ .name = "builtin", .mode = WM_EXEC },
+	{ .name = "busybox", .mode = WM_EXEC },
+	{ .name = "chroot", .mode = WM_EXEC, .larg = chroot_long, .operands = 1 },
+	{ .name = "command", .mode = WM_EXEC },
+	{ .name = "csh", .mode = WM_SHELL },
+	{ .name = "dash", .mode = WM_SHELL },
+	{ .name = "doas", .mode = WM_EXEC, .sarg = "uC" },
+	{ .name = "env",
+	  .mode = WM_EXEC,
+	  .sarg = "uCS",
+	  .larg = env_long,
+	  .code_short = 'S',
+	  .code_long = "split-string" },
+	{ .name = "eval", .mode = WM_EVAL },
+	{ .name = "exec", .mode = WM_EXEC, .sarg = "a" },
+	{ .name = "fish", .mode = WM_SHELL },
+	{ .name = "flock",
+	  .mode = WM_EXEC,
+	  .sarg = "wE",
+	  .larg = flock_long,
+	  .operands = 1 },
+	{ .name = "ionice", .mode = WM_EXEC, .sarg = "cnpPu" },
+	{ .name = "ksh", .mode = WM_SHELL },
+	{ .name = "mksh", .mode = WM_SHELL },
+	{ .name = "nice", .mode = WM_EXEC, .sarg = "n", .larg = nice_long },
+	{ .name = "nohup", .mode = WM_EXEC },
+	{ .name = "pkexec", .mode = WM_EXEC, .larg = pkexec_long },
+	{ .name = "rbash", .mode = WM_SHELL },
+	{ .name = "setsid", .mode = WM_EXEC },
+	{ .name = "sh", .mode = WM_SHELL },
+	{ .name = "stdbuf", .mode = WM_EXEC, .sarg = "ioe", .larg = stdbuf_long },
+	{ .name = "strace", .mode = WM_EXEC, .sarg = "abeEIoOpPsSuUX" },
+	{ .name = "su",
+	  .mode = WM_SU,
+	  .sarg = "cgGsw",
+	  .larg = su_long,
+	  .code_short = 'c',
+	  .code_long = "command" },
+	{ .name = "sudo", .mode = WM_EXEC, .sarg = "aCcDgpPRrTtUu", .larg = sudo_long },
+	{ .name = "tcsh", .mode = WM_SHELL },
+	{ .name = "time", .mode = WM_EXEC, .sarg = "fo", .larg = time_long },
+	{ .name = "timeout",
+	  .mode = WM_EXEC,
+	  .sarg = "sk",
+	  .larg = timeout_long,
+	  .operands = 1 },
+	{ .name = "watch", .mode = WM_EXEC, .sarg = "n", .larg = watch_long },
+	{ .name = "xargs", .mode = WM_EXEC, .sarg = "adEILnPs", .larg = xargs_long },
+	{ .name = "zsh", .mode = WM_SHELL },
+};
+
+static int wrapper_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct sh_wrapper *)elem)->name);
+}
+
+static bool in_list(const char *const *list, const char *s, size_t n)
+{
+	for (; list && *list; list++)
+		if (strlen(*list) == n && memcmp(*list, s, n) == 0)
+			return true;
+	return false;
+}
+
+struct wscan {
+	uint32_t i;       /* first operand */
+	bool seen[128];   /* short options seen */
+	const char *code; /* argument of the code option, if given */
+};
+
+/* Steps over a wrapper's options the way getopt does (bundled short options,
+ * attached or separate arguments, --long[=value], "--"). With permute, keeps
+ * scanning past operands (GNU su) and leaves i at argc. */
+static void wrapper_scan(const struct sh_wrapper *w, const char *const *argv,
+                         uint32_t argc, bool permute, struct wscan *ws)
+{
+	uint32_t i = 1;
+	while (i < argc) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] == '\0') {
+			if (!permute)
+				break;
+			i++;
+			continue;
+		}
+		if (a[1] == '-') {
+			if (a[2] == '\0') {
+				i++;
+				break;
+			}
+			const char *name = a + 2;
+			const char *eq = strchr(name, '=');
+			size_t n = eq ? (size_t)(eq - name) : strlen(name);
+			const char *val = eq ? eq + 1 : NULL;
+			if (!eq && in_list(w->larg, name, n)) {
+				val = i + 1 < argc ? argv[i + 1] : NULL;
+				i++;
+			}
+			if (w->code_long && strlen(w->code_long) == n &&
+			    memcmp(w->code_long, name, n) == 0)
+				ws->code = val;
+			i++;
+			continue;
+		}
+		if (strcmp(w->name, "nice") == 0 && (is_digit(a[1]) || a[1] == '+')) {
+			i++; /* old-style nice -10 */
+			continue;
+		}
+		for (size_t j = 1; a[j]; j++) {
+			unsigned char ch = (unsigned char)a[j];
+			if (ch < 128)
+				ws->seen[ch] = true;
+			if (w->sarg && strchr(w->sarg, ch)) {
+				const char *val = a[j + 1] ? a + j + 1 : NULL;
+				if (!val) {
+					val = i + 1 < argc ? argv[i + 1] : NULL;
+					i++;
+				}
+				if (ch == (unsigned char)w->code_short)
+					ws->code = val;
+				break;
+			}
+		}
+		i++;
+	}
+	ws->i = i > argc ? argc : i;
+}
+
+static bool is_assignment_word(const char *a, size_t *name_len)
+{
+	size_t n = 0;
+	if (!is_name0(a[0]))
+		return false;
+	while (is_name(a[n]))
+		n++;
+	if (a[n] != '=')
+		return false;
+	*name_len = n;
+	return true;
+}
+
+/* Runs the code string of a wrapper as shell text one level deeper. */
+static void unwrap_code(struct sh *st, uint32_t idx, const char *code, const char *what)
+{
+	uint32_t depth = st->out->cmds[idx].depth + 1;
+	analyse_text(st, code, strlen(code), depth, (int32_t)idx,
+	             prov_at(st, what, depth));
+}
+
+/* If command idx is a wrapper, appends the command(s) it runs. */
+static void unwrap(struct sh *st, uint32_t idx)
+{
+	const struct av_command *c = &st->out->cmds[idx];
+	if (c->argc == 0 || st->stop)
+		return;
+	const char *name = av_shell_basename(c->argv[0]);
+	const struct sh_wrapper *w =
+	        bsearch(name, wrappers, sizeof(wrappers) / sizeof(wrappers[0]),
+	                sizeof(wrappers[0]), wrapper_cmp);
+	if (!w)
+		return;
+	const char **argv = c->argv;
+	uint32_t argc = c->argc;
+	char what[64];
+	size_t len;
+
+	if (w->mode == WM_SHELL) {
+		struct av_sh_invocation inv;
+		av_shell_sh_invocation(argv, argc, &inv);
+		if (inv.mode == AV_SH_INLINE && inv.code) {
+			snprintf(what, sizeof(what), "argument of %.20s -c", name);
+			unwrap_code(st, idx, inv.code, what);
+		}
+		return;
+	}
+	if (w->mode == WM_EVAL) {
+		const char *text = join_args(st, argv, 1, argc, &len);
+		uint32_t depth = c->depth + 1;
+		analyse_text(st, text, len, depth, (int32_t)idx,
+		             prov_at(st, "evaluated by eval", depth));
+		return;
+	}
+	struct wscan ws = { 0 };
+	wrapper_scan(w, argv, argc, w->mode == WM_SU, &ws);
+	if (ws.code) {
+		snprintf(what, sizeof(what), "argument of %.20s -%c", name,
+		         w->code_short ? w->code_short : 'c');
+		unwrap_code(st, idx, ws.code, what);
+		return;
+	}
+	if (w->mode == WM_SU)
+		return;
+	uint32_t i = ws.i;
+	const char *opaque = NULL;
+	if (strcmp(name, "sudo") == 0) {
+		if (ws.seen['l'] || ws.seen['e'] || ws.seen['V'] || ws.seen['v'])
+			return; /* lists, edits or validates: no command runs */
+		if ((ws.seen['s'] || ws.seen['i']) && i < argc) {
+			/* sudo -s/-i CMD runs CMD through the target user's shell. */
+			const char *text = join_args(st, argv, i, argc, &len);
+			uint32_t depth = c->depth + 1;
+			analyse_text(st, text, len, depth, (int32_t)idx,
+			             prov_at(st, "run by sudo -s", depth));
+			return;
+		}
+	} else if (strcmp(name, "doas") == 0 && ws.seen['s']) {
+		return;
+	} else if (strcmp(name, "command") == 0 && (ws.seen['v'] || ws.seen['V'])) {
+		return; /* only looks the name up */
+	} else if (strcmp(name, "ionice") == 0 &&
+	           (ws.seen['p'] || ws.seen['P'] || ws.seen['u'])) {
+		return;
+	} else if (strcmp(name, "watch") == 0 && !ws.seen['x'] && i < argc) {
+		const char *text = join_args(st, argv, i, argc, &len);
+		uint32_t depth = c->depth + 1;
+		analyse_text(st, text, len, depth, (int32_t)idx,
+		             prov_at(st, "run by watch", depth));
+		return;
+	} else if (strcmp(name, "xargs") == 0) {
+		opaque = "its arguments are read from standard input by xargs";
+	}
+	i += w->operands;
+	if (strcmp(name, "flock") == 0 && i + 1 < argc &&
+	    (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--command") == 0)) {
+		unwrap_code(st, idx, argv[i + 1], "argument of flock -c");
+		return;
+	}
+	/* env NAME=VALUE ... become the inner command's assignments. */
+	struct av_assign *assigns = NULL;
+	uint32_t nassigns = 0, acap = 0;
+	if (strcmp(name, "env") == 0) {
+		size_t n;
+		while (i < argc && is_assignment_word(argv[i], &n)) {
+			struct av_assign *a =
+			        vec_push(st, (void **)&assigns, &nassigns, &acap,
+			                 sizeof(*a), AV_SHELL_MAX_ARGS);
+			if (!a)
+				return;
+			a->name = av_arena_strndup(st->arena, argv[i], n);
+			a->value = argv[i] + n + 1;
+			if (!a->name) {
+				out_of_memory(st);
+				return;
+			}
+			i++;
+		}
+	}
+	if (i >= argc)
+		return;
+	c = &st->out->cmds[idx];
+	struct av_command inner = {
+		.argv = argv + i,
+		.argc = argc - i,
+		.redirs = c->redirs, /* shared: the same process's descriptors */
+		.nredirs = c->nredirs,
+		.assigns = assigns,
+		.nassigns = nassigns,
+		.depth = c->depth + 1,
+		.parent = (int32_t)idx,
+		.pipeline = c->pipeline,
+		.pipe_index = c->pipe_index,
+		.pipe_len = c->pipe_len,
+		.background = c->background,
+	};
+	if (inner.depth > AV_SHELL_MAX_DEPTH) {
+		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+		return;
+	}
+	snprintf(what, sizeof(what), "run by %.20s", name);
+	inner.provenance = prov_at(st, what, inner.depth);
+	int32_t j = add_cmd(st, &inner);
+	if (j >= 0 && opaque && !st->out->cmds[j].opaque)
+		st->out->cmds[j].opaque = opaque;
+}
+
+/* ---- simple commands ---------------------------------------------------- */
+
+struct sh_cmd_build {
+	struct sh_vec argv;
+	struct av_redir *redirs;
+	uint32_t nredirs, redir_cap;
+	struct av_assign *assigns;
+	uint32_t nassigns, assign_cap;
+};
+
+/* True when a redirection operator starts at p->pos (optionally after an fd
+ * number). Process substitution <( >( is not a redirection. */
+static bool redir_here(const struct sh_src *p)
+{
+	size_t i = p->pos;
+	while (i < p->len && is_digit(p->s[i]))
+		i++;
+	if (i >= p->len)
+		return false;
+	char c = p->s[i];
+	char nx = i + 1 < p->len ? p->s[i + 1] : '\0';
+	if (c == '<' || c == '>')
+		return !(i == p->pos && nx == '(');
+	return i == p->pos && c == '&' && nx == '>';
+}
+
+static void parse_redir(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                        struct sh_cmd_build *b)
+{
+	int fd = -2;
+	if (is_digit(peek(p, 0))) {
+		fd = 0;
+		while (p->pos < p->len && is_digit(p->s[p->pos])) {
+			if (fd < 100000)
+				fd = fd * 10 + (p->s[p->pos] - '0');
+			p->pos++;
+		}
+	}
+	enum av_redir_op op;
+	int dfd;
+	char c = peek(p, 0), n1 = peek(p, 1), n2 = peek(p, 2);
+	size_t oplen = 1;
+	bool strip = false;
+	if (c == '&') {
+		op = AV_REDIR_OUT_ERR;
+		dfd = -1;
+		oplen = n2 == '>' ? 3 : 2;
+	} else if (c == '<') {
+		dfd = 0;
+		if (n1 == '<' && n2 == '<') {
+			op = AV_REDIR_HERESTRING;
+			oplen = 3;
+		} else if (n1 == '<') {
+			op = AV_REDIR_HEREDOC;
+			oplen = n2 == '-' ? 3 : 2;
+			strip = n2 == '-';
+		} else if (n1 == '&') {
+			op = AV_REDIR_DUP_IN;
+			oplen = 2;
+		} else if (n1 == '>') {
+			op = AV_REDIR_INOUT;
+			oplen = 2;
+		} else {
+			op = AV_REDIR_IN;
+		}
+	} else {
+		dfd = 1;
+		if (n1 == '>') {
+			op = AV_REDIR_APPEND;
+			oplen = 2;
+		} else if (n1 == '|') {
+			op = AV_REDIR_CLOBBER;
+			oplen = 2;
+		} else if (n1 == '&') {
+			op = AV_REDIR_DUP_OUT;
+			oplen = 2;
+		} else {
+			op = AV_REDIR_OUT;
+		}
+	}
+	p->pos += oplen;
+	skip_blanks(p);
+	struct av_redir *r = vec_push(st, (void **)&b->redirs, &b->nredirs, &b->redir_cap,
+	                              sizeof(*r), AV_SHELL_MAX_ARGS);
+	if (!r) {
+		if (!st->nomem)
+			set_truncated(st, "AV_SHELL_MAX_ARGS");
+		parse_word_single(st, p, fr);
+		return;
+	}
+	r->op = op;
+	r->fd = fd == -2 ? dfd : fd;
+	if (op == AV_REDIR_HEREDOC) {
+		bool quoted;
+		const char *delim = read_delim(st, p, &quoted);
+		r->target = "";
+		struct sh_heredoc *h =
+		        vec_push(st, (void **)&st->hds, &st->nhds, &st->hds_cap,
+		                 sizeof(*h), SH_MAX_HEREDOCS);
+		if (h) {
+			h->cmd = -2;
+			h->redir = b->nredirs - 1;
+			h->delim = delim;
+			h->strip_tabs = strip;
+			h->expand = !quoted;
+		} else if (!st->nomem) {
+			set_truncated(st, "here-documents");
+		}
+		return;
+	}
+	const char *t = parse_word_single(st, p, fr);
+	r = &b->redirs[b->nredirs - 1];
+	r->target = t;
+	/* ">&word" with a non-numeric word and no fd is "&>word". */
+	if (op == AV_REDIR_DUP_OUT && fd == -2 && t[0] && strcmp(t, "-") != 0 &&
+	    strspn(t, "0123456789") != strlen(t)) {
+		r->op = AV_REDIR_OUT_ERR;
+		r->fd = -1;
+	}
+}
+
+/* Length of NAME= / NAME+= at p->pos (unquoted), or 0. */
+static size_t assignment_len(const struct sh_src *p)
+{
+	size_t i = p->pos;
+	if (i >= p->len || !is_name0(p->s[i]))
+		return 0;
+	while (i < p->len && is_name(p->s[i]))
+		i++;
+	if (i < p->len && p->s[i] == '+')
+		i++;
+	if (i < p->len && p->s[i] == '=')
+		return i + 1 - p->pos;
+	return 0;
+}
+
+static void parse_assignment(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                             struct sh_cmd_build *b, size_t alen)
+{
+	size_t name = p->pos;
+	size_t nlen = alen - 1;
+	if (p->s[name + nlen - 1] == '+')
+		nlen--;
+	p->pos += alen;
+	const char *value;
+	if (peek(p, 0) == '(') { /* array: kept literally, value unknown */
+		size_t s = p->pos++;
+		skip_balanced(p, '(', ')');
+		value = av_arena_strndup(st->arena, p->s + s, p->pos - s);
+	} else {
+		st->overlay = b->assigns;
+		st->noverlay = b->nassigns;
+		value = is_meta(peek(p, 0)) || p->pos >= p->len
+		                ? ""
+		                : parse_word_single(st, p, fr);
+		st->overlay = NULL;
+		st->noverlay = 0;
+	}
+	struct av_assign *a = vec_push(st, (void **)&b->assigns, &b->nassigns,
+	                               &b->assign_cap, sizeof(*a), AV_SHELL_MAX_ARGS);
+	if (!a)
+		return;
+	a->name = av_arena_strndup(st->arena, p->s + name, nlen);
+	a->value = value;
+	if (!a->name || !value)
+		out_of_memory(st);
+}
+
+/* Builtins that change variables the analysis tracks. */
+static void track_builtin_vars(struct sh *st, const char *const *argv, uint32_t argc)
+{
+	const char *n = argv[0];
+	bool declare = strcmp(n, "export") == 0 || strcmp(n, "declare") == 0 ||
+	               strcmp(n, "typeset") == 0 || strcmp(n, "local") == 0 ||
+	               strcmp(n, "readonly") == 0;
+	bool unset = strcmp(n, "unset") == 0;
+	bool read = strcmp(n, "read") == 0;
+	if (!declare && !unset && !read)
+		return;
+	for (uint32_t i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		size_t nl;
+		if (a[0] == '-') {
+			/* read's options with an argument */
+			if (read && a[1] && strchr("adinNptu", a[strlen(a) - 1]) &&
+			    i + 1 < argc)
+				i++;
+			continue;
+		}
+		if (declare && is_assignment_word(a, &nl)) {
+			var_set(st, a, nl, known_or_null(a + nl + 1));
+		} else if (unset || read) {
+			nl = 0;
+			while (is_name(a[nl]))
+				nl++;
+			if (nl && a[nl] == '\0')
+				var_set(st, a, nl, unset ? "" : NULL);
+		}
+	}
+}
+
+enum kw {
+	KW_NONE = 0,
+	KW_SKIP, /* if then else elif fi do done while until ! { } */
+	KW_ESAC,
+	KW_CASE,
+	KW_FOR, /* for, select */
+	KW_FUNCTION,
+	KW_COND, /* [[ */
+	KW_TIME,
+	KW_COPROC,
+};
+
+static const struct {
+	const char *name;
+	enum kw kw;
+} keywords[] = {
+	{ "!", KW_SKIP },        { "[[", KW_COND },    { "case", KW_CASE },
+	{ "coproc", KW_COPROC }, { "do", KW_SKIP },    { "done", KW_SKIP },
+	{ "elif", KW_SKIP },     { "else", KW_SKIP },  { "esac", KW_ESAC },
+	{ "fi", KW_SKIP },       { "for", KW_FOR },    { "function", KW_FUNCTION },
+	{ "if", KW_SKIP },       { "select", KW_FOR }, { "then", KW_SKIP },
+	{ "time", KW_TIME },     { "until", KW_SKIP }, { "while", KW_SKIP },
+	{ "{", KW_SKIP },        { "}", KW_SKIP },
+};
+
+static enum kw keyword_at(const struct sh_src *p, size_t *n_out)
+{
+	size_t n = plain_word_len(p);
+	*n_out = n;
+	if (n == 0 || n > 8 || !strchr("!-[cdefistuw{}", p->s[p->pos]))
+		return KW_NONE;
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strlen(keywords[i].name) == n &&
+		    memcmp(keywords[i].name, p->s + p->pos, n) == 0)
+			return keywords[i].kw;
+	return KW_NONE;
+}
+
+/* Reads and forgets one word, still analysing substitutions inside it. */
+static void discard_word(struct sh *st, struct sh_src *p, const struct sh_frame *fr)
+{
+	struct sh_vec v = { 0 };
+	size_t before = p->pos;
+	parse_word(st, p, fr, &v, false);
+	if (p->pos == before && p->pos < p->len)
+		p->pos++;
+}
+
+/* [[ ... ]]: operators are not redirections; words are still expanded so
+ * that command substitutions inside are analysed. */
+static void parse_cond(struct sh *st, struct sh_src *p, const struct sh_frame *fr)
+{
+	while (p->pos < p->len && !st->stop) {
+		skip_blanks(p);
+		if (p->pos >= p->len)
+			break;
+		char c = p->s[p->pos];
+		if (plain_is(p, "]]")) {
+			p->pos += 2;
+			return;
+		}
+		if (c == '\n' || c == ';')
+			return;
+		if (is_meta(c)) {
+			p->pos++;
+			continue;
+		}
+		discard_word(st, p, fr);
+	}
+}
+
+/* Parses one simple command (after any reserved words) and appends it. */
+static void parse_command(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                          struct sh_pipe *ps, struct sh_list *ls)
+{
+	size_t n;
+	for (;;) {
+		skip_blanks(p);
+		enum kw k = keyword_at(p, &n);
+		if (k == KW_NONE)
+			break;
+		p->pos += n;
+		switch (k) {
+		case KW_NONE:
+		case KW_SKIP:
+		case KW_COPROC:
+			continue;
+		case KW_TIME:
+			skip_blanks(p);
+			if (plain_is(p, "-p"))
+				p->pos += 2;
+			continue;
+		case KW_ESAC:
+			if (ls->case_depth)
+				ls->case_depth--;
+			continue;
+		case KW_CASE:
+			skip_blanks(p);
+			discard_word(st, p, fr);
+			skip_blanks(p);
+			while (peek(p, 0) == '\n')
+				p->pos++;
+			skip_blanks(p);
+			if (plain_is(p, "in"))
+				p->pos += 2;
+			ls->case_depth++;
+			ls->case_pattern = true;
+			return;
+		case KW_FOR: {
+			skip_blanks(p);
+			if (peek(p, 0) == '(' && peek(p, 1) == '(') {
+				p->pos += 1;
+				skip_balanced(p, '(', ')');
+				return;
+			}
+			size_t s = p->pos;
+			while (p->pos < p->len && is_name(p->s[p->pos]))
+				p->pos++;
+			if (p->pos > s)
+				var_set(st, p->s + s, p->pos - s, NULL);
+			skip_blanks(p);
+			if (!plain_is(p, "in"))
+				return;
+			p->pos += 2;
+			for (;;) {
+				skip_blanks(p);
+				char c = peek(p, 0);
+				if (p->pos >= p->len || is_meta(c) || st->stop)
+					return;
+				discard_word(st, p, fr);
+			}
+		}
+		case KW_FUNCTION:
+			skip_blanks(p);
+			discard_word(st, p, fr);
+			skip_blanks(p);
+			if (peek(p, 0) == '(') {
+				size_t save = p->pos++;
+				skip_blanks(p);
+				if (peek(p, 0) == ')')
+					p->pos++;
+				else
+					p->pos = save;
+			}
+			return;
+		case KW_COND:
+			parse_cond(st, p, fr);
+			return;
+		}
+	}
+
+	struct sh_cmd_build b = { 0 };
+	uint32_t hd_first = st->nhds;
+	while (!st->stop) {
+		skip_blanks(p);
+		if (p->pos >= p->len)
+			break;
+		char c = p->s[p->pos], nx = peek(p, 1);
+		if (c == '\n' || c == ';' || c == '|' || c == ')')
+			break;
+		if (c == '&' && nx != '>')
+			break;
+		if (c == '#') {
+			skip_comment(p);
+			break;
+		}
+		if (c == '(') {
+			if (b.argv.count == 1 && b.nassigns == 0 && b.nredirs == 0) {
+				size_t save = p->pos++;
+				skip_blanks(p);
+				if (peek(p, 0) ==
+				    ')') { /* name() - a function definition */
+					p->pos++;
+					return;
+				}
+				p->pos = save;
+			}
+			break;
+		}
+		if ((c == '<' || c == '>') && nx == '(') { /* process substitution */
+			size_t s = p->pos;
+			p->pos += 2;
+			run_substitution(st, p, fr, "process substitution");
+			const char *lit =
+			        av_arena_strndup(st->arena, p->s + s, p->pos - s);
+			if (!lit) {
+				out_of_memory(st);
+				break;
+			}
+			strvec_push(st, &b.argv, lit, AV_SHELL_MAX_ARGS,
+			            "AV_SHELL_MAX_ARGS");
+			continue;
+		}
+		if (redir_here(p)) {
+			parse_redir(st, p, fr, &b);
+			continue;
+		}
+		size_t alen;
+		if (b.argv.count == 0 && (alen = assignment_len(p)) > 0) {
+			parse_assignment(st, p, fr, &b, alen);
+			continue;
+		}
+		if (try_brace(st, p, &b.argv))
+			continue;
+		size_t before = p->pos;
+		parse_word(st, p, fr, &b.argv, true);
+		if (p->pos == before)
+			p->pos++; /* defensive: always make progress */
+	}
+	if (b.argv.count == 0 && b.nredirs == 0 && b.nassigns == 0)
+		return;
+	if (b.argv.count == 0) {
+		/* A bare assignment sets shell variables for what follows. */
+		for (uint32_t i = 0; i < b.nassigns; i++)
+			var_set(st, b.assigns[i].name, strlen(b.assigns[i].name),
+			        known_or_null(b.assigns[i].value));
+	}
+	const char **argv = b.argv.items;
+	if (argv) { /* NULL-terminate for the convenience of consumers */
+		const char **slot =
+		        vec_push(st, (void **)&b.argv.items, &b.argv.count, &b.argv.cap,
+		                 sizeof(*slot), AV_SHELL_MAX_ARGS + 1);
+		if (!slot)
+			return;
+		*slot = NULL;
+		argv = b.argv.items;
+		b.argv.count--;
+	}
+	if (!ps->active) {
+		ps->active = true;
+		ps->id = st->next_pipeline++;
+		ps->first = st->out->ncmds;
+	}
+	struct av_command proto = {
+		.argv = argv,
+		.argc = b.argv.count,
+		.redirs = b.redirs,
+		.nredirs = b.nredirs,
+		.assigns = b.assigns,
+		.nassigns = b.nassigns,
+		.depth = fr->depth,
+		.parent = fr->parent,
+		.pipeline = ps->id,
+		.pipe_index = ps->index,
+		.pipe_len = 1,
+		.provenance = fr->prov,
+	};
+	/* Claim the here-documents opened by this command before unwrapping. */
+	uint32_t next = st->out->ncmds;
+	for (uint32_t h = hd_first; h < st->nhds; h++)
+		if (st->hds[h].cmd == -2)
+			st->hds[h].cmd = st->out->ncmds < AV_SHELL_MAX_COMMANDS
+			                         ? (int32_t)next
+			                         : -1;
+	int32_t idx = add_cmd(st, &proto);
+	if (idx < 0) {
+		for (uint32_t h = hd_first; h < st->nhds; h++)
+			if (st->hds[h].cmd == (int32_t)next)
+				st->hds[h].cmd = -1;
+		return;
+	}
+	if (b.argv.count > 0)
+		track_builtin_vars(st, argv, b.argv.count);
+}
+
+static void finish_pipeline(struct sh *st, struct sh_pipe *ps, bool background)
+{
+	if (!ps->active)
+		return;
+	for (uint32_t i = ps->first; i < st->out->ncmds; i++) {
+		struct av_command *c = &st->out->cmds[i];
+		if (c->pipeline == ps->id) {
+			c->pipe_len = (uint16_t)(ps->index + 1);
+			c->background = background;
+		}
+	}
+	ps->active = false;
+	ps->index = 0;
+}
+
+/* case patterns: "( pat | pat )" up to the closing parenthesis, or esac. */
+static void parse_case_pattern(struct sh_src *p, struct sh_list *ls)
+{
+	if (plain_is(p, "esac")) {
+		p->pos += 4;
+		if (ls->case_depth)
+			ls->case_depth--;
+		ls->case_pattern = false;
+		return;
+	}
+	if (peek(p, 0) == '(')
+		p->pos++;
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c == '\\') {
+			p->pos += 2;
+		} else if (c == '\'' || c == '"') {
+			skip_quoted(p);
+		} else if (c == '(') {
+			p->pos++;
+			skip_balanced(p, '(', ')');
+		} else {
+			p->pos++;
+			if (c == ')')
+				break;
+		}
+	}
+	if (p->pos > p->len)
+		p->pos = p->len;
+	ls->case_pattern = false;
+}
+
+/* A list of pipelines up to the end of p, or (term_paren) to the ')' that
+ * closes a command substitution. */
+static void parse_list(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
+                       bool term_paren)
+{
+	struct sh_pipe ps = { 0 };
+	struct sh_list ls = { 0 };
+	while (!st->stop) {
+		skip_blanks(p);
+		if (p->pos >= p->len)
+			break;
+		char c = p->s[p->pos], nx = peek(p, 1);
+		if (c == '\n') {
+			p->pos++;
+			read_heredocs(st, p, fr);
+			finish_pipeline(st, &ps, false);
+			continue;
+		}
+		if (c == '#') {
+			skip_comment(p);
+			continue;
+		}
+		if (ls.case_pattern && c != ';') {
+			parse_case_pattern(p, &ls);
+			continue;
+		}
+		switch (c) {
+		case ';':
+			p->pos++;
+			if (nx == ';' || nx == '&') {
+				p->pos += (nx == ';' && peek(p, 1) == '&') ? 2 : 1;
+				ls.case_pattern = ls.case_depth > 0;
+			}
+			finish_pipeline(st, &ps, false);
+			continue;
+		case '&':
+			if (nx == '>')
+				break;
+			p->pos += nx == '&' ? 2 : 1;
+			finish_pipeline(st, &ps, nx != '&');
+			continue;
+		case '|':
+			if (nx == '|') {
+				p->pos += 2;
+				finish_pipeline(st, &ps, false);
+				continue;
+			}
+			p->pos += nx == '&' ? 2 : 1;
+			if (ps.active && ps.index < UINT16_MAX - 1)
+				ps.index++;
+			continue;
+		case '(':
+			if (nx == '(') { /* (( arithmetic )) */
+				p->pos += 2;
+				skip_balanced(p, '(', ')');
+				if (peek(p, 0) == ')')
+					p->pos++;
+				continue;
+			}
+			ls.paren++;
+			p->pos++;
+			continue;
+		case ')':
+			p->pos++;
+			if (ls.paren > 0) {
+				ls.paren--;
+				continue;
+			}
+			if (term_paren) {
+				finish_pipeline(st, &ps, false);
+				return;
+			}
+			continue;
+		default:
+			break;
+		}
+		size_t before = p->pos;
+		parse_command(st, p, fr, &ps, &ls);
+		if (p->pos == before && p->pos < p->len && !is_meta(p->s[p->pos]))
+			p->pos++; /* defensive: always make progress */
+	}
+	finish_pipeline(st, &ps, false);
+}
+
+/* ---- scripts fed to a shell's standard input ---------------------------- */
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes base64 text (whitespace ignored, '=' ends it) into the arena;
+ * NULL when it is not base64 or decodes to binary with NUL bytes. */
+static const char *b64_decode(struct sh *st, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = av_arena_alloc(st->arena, n / 4 * 3 + 4);
+	size_t k = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	if (!out) {
+		out_of_memory(st);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+			continue;
+		if (c == '=')
+			break;
+		int v = b64_value(c);
+		if (v < 0)
+			return NULL;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			char b = (char)((acc >> bits) & 0xff);
+			if (b == '\0')
+				return NULL;
+			out[k++] = b;
+		}
+	}
+	out[k] = '\0';
+	return k ? out : NULL;
+}
+
+static const struct av_redir *stdin_redir(const struct av_command *c)
+{
+	const struct av_redir *r = NULL;
+	for (uint32_t i = 0; i < c->nredirs; i++) {
+		const struct av_redir *x = &c->redirs[i];
+		if (x->fd == 0 &&
+		    (x->op == AV_REDIR_IN || x->op == AV_REDIR_INOUT ||
+		     x->op == AV_REDIR_HEREDOC || x->op == AV_REDIR_HERESTRING ||
+		     x->op == AV_REDIR_DUP_IN))
+			r = x;
+	}
+	return r;
+}
+
+static bool has_expansion(const char *const *argv, uint32_t from, uint32_t argc)
+{
+	for (uint32_t i = from; i < argc; i++)
+		if (strpbrk(argv[i], "$`"))
+			return true;
+	return false;
+}
+
+/* What command j writes to its standard output when that is knowable from
+ * the text alone (echo/printf of literals, cat of a here-document, base64 -d
+ * of either), or NULL. *how names the route for provenance. */
+static const char *literal_output(struct sh *st, int32_t j, int hops, const char **how)
+{
+	const struct av_command *c = &st->out->cmds[j];
+	if (c->argc == 0 || hops > 2)
+		return NULL;
+	const char *name = av_shell_basename(c->argv[0]);
+	const struct av_redir *in = stdin_redir(c);
+	size_t len;
+	if (strcmp(name, "echo") == 0) {
+		uint32_t k = 1;
+		while (k < c->argc && c->argv[k][0] == '-' && c->argv[k][1] &&
+		       strspn(c->argv[k] + 1, "neE") == strlen(c->argv[k] + 1))
+			k++;
+		if (has_expansion(c->argv, k, c->argc))
+			return NULL;
+		*how = "piped to sh from echo";
+		return join_args(st, c->argv, k, c->argc, &len);
+	}
+	if (strcmp(name, "printf") == 0 && c->argc >= 2) {
+		if (has_expansion(c->argv, 1, c->argc))
+			return NULL;
+		*how = "piped to sh from printf";
+		if ((strcmp(c->argv[1], "%s") == 0 || strcmp(c->argv[1], "%s\\n") == 0) &&
+		    c->argc >= 3)
+			return join_args(st, c->argv, 2, c->argc, &len);
+		if (!strchr(c->argv[1], '%') && !strchr(c->argv[1], '\\'))
+			return c->argv[1];
+		return NULL;
+	}
+	if (strcmp(name, "cat") == 0 && c->argc == 1 && in &&
+	    (in->op == AV_REDIR_HEREDOC || in->op == AV_REDIR_HERESTRING)) {
+		*how = "here-document piped to sh";
+		return in->target;
+	}
+	if (strcmp(name, "base64") == 0) {
+		bool decode = false;
+		for (uint32_t k = 1; k < c->argc; k++)
+			if (strcmp(c->argv[k], "-d") == 0 ||
+			    strcmp(c->argv[k], "--decode") == 0 ||
+			    strcmp(c->argv[k], "-D") == 0 ||
+			    strcmp(c->argv[k], "-di") == 0 ||
+			    strcmp(c->argv[k], "-id") == 0)
+				decode = true;
+			else if (c->argv[k][0] != '-')
+				return NULL; /* decodes a file */
+		if (!decode)
+			return NULL;
+		const char *text = NULL;
+		const char *inner_how;
+		if (in && (in->op == AV_REDIR_HEREDOC || in->op == AV_REDIR_HERESTRING))
+			text = in->target;
+		else if (!in && c->pipe_index > 0) {
+			int32_t k = av_shell_pipe_source(st->out, (uint32_t)j);
+			if (k >= 0)
+				text = literal_output(st, k, hops + 1, &inner_how);
+		}
+		if (!text)
+			return NULL;
+		*how = "decoded from base64, piped to sh";
+		return b64_decode(st, text);
+	}
+	return NULL;
+}
+
+/* A shell with no -c and no script reads its program from standard input:
+ * analyse it when it is a here-document or literal text piped in, else mark
+ * the shell opaque. Runs after the whole text is read, so here-document
+ * bodies are known; commands it appends are visited too. */
+static void resolve_stdin_scripts(struct sh *st)
+{
+	for (uint32_t i = 0; i < st->out->ncmds && !st->stop; i++) {
+		const struct av_command *c = &st->out->cmds[i];
+		if (c->argc == 0 || !av_shell_is_shell(av_shell_basename(c->argv[0])))
+			continue;
+		struct av_sh_invocation inv;
+		av_shell_sh_invocation(c->argv, c->argc, &inv);
+		if (inv.mode != AV_SH_STDIN)
+			continue;
+		uint32_t depth = c->depth + 1;
+		const char *name = av_shell_basename(c->argv[0]);
+		const struct av_redir *in = stdin_redir(c);
+		char what[80];
+		if (in) {
+			if ((in->op == AV_REDIR_HEREDOC ||
+			     in->op == AV_REDIR_HERESTRING) &&
+			    in->target) {
+				const char *t = in->target;
+				snprintf(what, sizeof(what), "%s of %.20s",
+				         in->op == AV_REDIR_HEREDOC ? "here-document"
+				                                    : "here-string",
+				         name);
+				analyse_text(st, t, strlen(t), depth, (int32_t)i,
+				             prov_at(st, what, depth));
+			}
+			continue;
+		}
+		if (c->pipe_index == 0)
+			continue; /* interactive: reads the agent's own input */
+		int32_t j = av_shell_pipe_source(st->out, i);
+		const char *how = NULL;
+		const char *text = j >= 0 ? literal_output(st, j, 0, &how) : NULL;
+		if (text) {
+			analyse_text(st, text, strlen(text), depth, (int32_t)i,
+			             prov_at(st, how, depth));
+			continue;
+		}
+		const char *from = j >= 0 && st->out->cmds[j].argc
+		                           ? av_shell_basename(st->out->cmds[j].argv[0])
+		                           : "a previous command";
+		const char *why = av_arena_printf(
+		        st->arena,
+		        "runs a script read from its standard input (piped from %.60s)",
+		        from);
+		if (!why) {
+			out_of_memory(st);
+			return;
+		}
+		st->out->cmds[i].opaque = why;
+	}
+}
+
+/* ---- public entry and shared helpers ------------------------------------ */
+
+const char *av_shell_basename(const char *argv0)
+{
+	const char *s = strrchr(argv0, '/');
+	return s ? s + 1 : argv0;
+}
+
+bool av_shell_is_shell(const char *name)
+{
+	static const char *const shells[] = { "ash",  "bash", "csh",  "dash",
+		                              "fish", "ksh",  "mksh", "rbash",
+		                              "sh",   "tcsh", "zsh" };
+	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (strcmp(name, shells[i]) == 0)
+			return true;
+	return false;
+}
+
+void av_shell_sh_invocation(const char *const *argv, uint32_t argc,
+                            struct av_sh_invocation *out)
+{
+	bool has_c = false, has_s = false;
+	uint32_t i = 1;
+	while (i < argc) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0 || strcmp(a, "-") == 0) {
+			i++;
+			break;
+		}
+		if ((a[0] != '-' && a[0] != '+') || a[1] == '\0')
+			break;
+		if (a[0] == '-' && a[1] == '-') {
+			if ((strcmp(a, "--rcfile") == 0 ||
+			     strcmp(a, "--init-file") == 0) &&
+			    i + 1 < argc)
+				i++;
+			i++;
+			continue;
+		}
+		bool takes = false;
+		for (size_t j = 1; a[j]; j++) {
+			if (a[j] == 'c')
+				has_c = true;
+			else if (a[j] == 's')
+				has_s = true;
+			else if (a[j] == 'o' || a[j] == 'O')
+				takes = true;
+		}
+		if (takes && i + 1 < argc)
+			i++;
+		i++;
+	}
+	out->code = NULL;
+	out->script = NULL;
+	if (has_c) {
+		out->mode = AV_SH_INLINE;
+		out->code = i < argc ? argv[i] : NULL;
+	} else if (i < argc && !has_s) {
+		out->mode = AV_SH_SCRIPT;
+		out->script = argv[i];
+	} else {
+		out->mode = AV_SH_STDIN;
+	}
+}
+
+int32_t av_shell_pipe_source(const struct av_shell_result *r, uint32_t i)
+{
+	const struct av_command *c = &r->cmds[i];
+	if (c->pipe_index == 0)
+		return -1;
+	for (uint32_t j = i; j-- > 0;)
+		if (r->cmds[j].pipeline == c->pipeline &&
+		    r->cmds[j].pipe_index + 1 == c->pipe_index)
+			return (int32_t)j;
+	return -1;
+}
+
+int av_shell_analyze(const char *src, size_t len, const struct av_context *ctx,
+                     struct av_arena *arena, struct av_shell_result *out,
+                     struct av_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!src)
+		len = 0;
+	struct sh st = {
+		.arena = arena,
+		.ctx = ctx,
+		.out = out,
+		.budget = SH_EXPANSION_BUDGET,
+	};
+	struct sh_src p = { .s = src ? src : "", .len = len, .pos = 0 };
+	struct sh_frame top = { .depth = 0, .parent = -1, .prov = NULL };
+	parse_list(&st, &p, &top, false);
+	if (!st.nomem)
+		resolve_stdin_scripts(&st);
+	if (st.nomem)
+		return av_error_set(
+		        err, AV_E_NOMEM, "",
+		        "the shell analysis ran out of memory (arena cap reached)");
+	return 0;
+}
