@@ -52,26 +52,31 @@ int main(int argc, char **argv)
 {
 	long iters = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
 	if (iters < 100 || iters > 10000000) {
-		fprintf(stderr, "usage: av_bench [ITERATIONS per command, 100..10000000]\n");
+		fprintf(stderr,
+		        "usage: av_bench [ITERATIONS per command, 100..10000000]\n");
 		return 64;
 	}
 	struct av_error err;
 	struct av_policy *p = av_policy_new();
 	if (p == NULL || av_policy_add_default(p, &err) < 0) {
-		fprintf(stderr, "av_bench: cannot load the default policy: %s\n", err.message);
+		fprintf(stderr, "av_bench: cannot load the default policy: %s\n",
+		        err.message);
 		return 70;
 	}
 	struct av_arena arena;
 	av_arena_init(&arena, AV_ARENA_DEFAULT_CAP);
-	struct av_context ctx = { .cwd = "/home/dev/project", .workspace = "/home/dev/project",
-				  .home = "/home/dev", .user = "dev" };
+	struct av_context ctx = { .cwd = "/home/dev/project",
+		                  .workspace = "/home/dev/project",
+		                  .home = "/home/dev",
+		                  .user = "dev" };
 	size_t total = (size_t)iters * NTYPICAL;
 	double *all = malloc(sizeof(double) * total);
 	double *one = malloc(sizeof(double) * (size_t)iters);
 	if (all == NULL || one == NULL)
 		return 70;
 
-	printf("decide() in process, %ld iterations per command, default policy (%u rules)\n",
+	printf("decide() in process, %ld iterations per command, default policy (%u "
+	       "rules)\n",
 	       iters, av_policy_rule_count(p));
 	printf("%-58s %9s %9s %9s\n", "command", "p50 us", "p99 us", "max us");
 	size_t k = 0;
@@ -93,8 +98,9 @@ int main(int argc, char **argv)
 			all[k++] = one[i];
 		}
 		qsort(one, (size_t)iters, sizeof(double), cmp_double);
-		printf("%-58.58s %9.2f %9.2f %9.2f\n", typical[c], pct(one, (size_t)iters, 0.50),
-		       pct(one, (size_t)iters, 0.99), one[iters - 1]);
+		printf("%-58.58s %9.2f %9.2f %9.2f\n", typical[c],
+		       pct(one, (size_t)iters, 0.50), pct(one, (size_t)iters, 0.99),
+		       one[iters - 1]);
 	}
 	qsort(all, total, sizeof(double), cmp_double);
 	printf("%-58s %9.2f %9.2f %9.2f\n", "ALL (budget p50 <= 10, p99 <= 50)",
@@ -106,9 +112,11 @@ int main(int argc, char **argv)
 	long n = iters * 2;
 	for (long i = 0; i < n; i++) {
 		int m = snprintf(line, sizeof(line),
-				 "{\"id\":\"%ld\",\"kind\":\"shell\",\"input\":{\"command\":\"%s\"},"
-				 "\"context\":{\"cwd\":\"/home/dev/project\",\"home\":\"/home/dev\"}}",
-				 i, i % 2 ? "git status" : "rm -rf build");
+		                 "{\"id\":\"%ld\",\"kind\":\"shell\",\"input\":{"
+		                 "\"command\":\"%s\"},"
+		                 "\"context\":{\"cwd\":\"/home/dev/project\",\"home\":\"/"
+		                 "home/dev\"}}",
+		                 i, i % 2 ? "git status" : "rm -rf build");
 		struct av_action a;
 		struct av_decision d;
 		if (av_action_decode(line, (size_t)m, &arena, &a, &err) < 0)

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 			if (names[k]->d_name[0] != '.') {
 				char path[4096];
 				int m = snprintf(path, sizeof(path), "%s/%s", argv[i],
-						 names[k]->d_name);
+				                 names[k]->d_name);
 				if (m > 0 && (size_t)m < sizeof(path)) {
 					failed |= run_file(path) < 0;
 					files++;

@@ -10,6 +10,6 @@
  * file is larger than max bytes (without reading more than max + 1), with
  * AV_E_IO naming the path and errno text otherwise. */
 int av_read_file(const char *path, size_t max, char **out, size_t *out_len,
-		 struct av_error *err);
+                 struct av_error *err);
 
 #endif

@@ -16,27 +16,27 @@
 #include "cli/cli.h"
 
 static const char check_usage[] =
-	"usage: agentvisor check [OPTIONS] 'COMMAND'\n"
-	"       agentvisor check [OPTIONS] --action FILE\n"
-	"       agentvisor check [OPTIONS] --batch\n"
-	"\n"
-	"Decides whether a proposed action may run and explains why.\n"
-	"\n"
-	"  COMMAND              one shell command, quoted as one argument\n"
-	"  --action FILE        one JSON action (docs/PROTOCOL.md); '-' reads stdin\n"
-	"  --batch              JSON Lines actions on stdin; one verdict JSON line per\n"
-	"                       input line on stdout, in order\n"
-	"  --json               print the verdict JSON instead of the explanation\n"
-	"  --policy FILE        add a policy layer (repeatable; layered in order)\n"
-	"  --no-default-policy  do not load the built-in default policy\n"
-	"  --workspace DIR      the agent's workspace (default $AGENTVISOR_WORKSPACE,\n"
-	"                       else the current directory); used when an action\n"
-	"                       has no context.workspace\n"
-	"  -h, --help           this text\n"
-	"\n"
-	"Exit status: 0 allow, 1 warn, 2 review, 3 block; 64 usage error, 65 bad\n"
-	"action or policy, 66 file not found, 70 internal error, 74 output error.\n"
-	"--batch exits 0 once every line has been answered, whatever the verdicts.\n";
+        "usage: agentvisor check [OPTIONS] 'COMMAND'\n"
+        "       agentvisor check [OPTIONS] --action FILE\n"
+        "       agentvisor check [OPTIONS] --batch\n"
+        "\n"
+        "Decides whether a proposed action may run and explains why.\n"
+        "\n"
+        "  COMMAND              one shell command, quoted as one argument\n"
+        "  --action FILE        one JSON action (docs/PROTOCOL.md); '-' reads stdin\n"
+        "  --batch              JSON Lines actions on stdin; one verdict JSON line per\n"
+        "                       input line on stdout, in order\n"
+        "  --json               print the verdict JSON instead of the explanation\n"
+        "  --policy FILE        add a policy layer (repeatable; layered in order)\n"
+        "  --no-default-policy  do not load the built-in default policy\n"
+        "  --workspace DIR      the agent's workspace (default $AGENTVISOR_WORKSPACE,\n"
+        "                       else the current directory); used when an action\n"
+        "                       has no context.workspace\n"
+        "  -h, --help           this text\n"
+        "\n"
+        "Exit status: 0 allow, 1 warn, 2 review, 3 block; 64 usage error, 65 bad\n"
+        "action or policy, 66 file not found, 70 internal error, 74 output error.\n"
+        "--batch exits 0 once every line has been answered, whatever the verdicts.\n";
 
 struct check_opts {
 	struct cli_policy_opts policy;
@@ -62,8 +62,8 @@ static int print_decision(const struct av_decision *d, bool json, const char *id
 /* Decodes and decides one JSON action from buf[0..len) into *d. Errors from
  * decoding become a block decision; the return value is the exit status. */
 static int decide_json(const struct av_policy *p, const struct av_context *fallback,
-		       const char *buf, size_t len, struct av_arena *arena,
-		       struct av_action *a, struct av_decision *d, const char **id)
+                       const char *buf, size_t len, struct av_arena *arena,
+                       struct av_action *a, struct av_decision *d, const char **id)
 {
 	struct av_error err;
 	*id = NULL;
@@ -130,22 +130,25 @@ static int run_batch(const struct av_policy *p, const struct av_context *ctx)
 	if (!flush_each)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
-	while ((len = read_line(stdin, &line, &cap, AV_ACTION_MAX_BYTES, &oversized)) >= 0) {
+	while ((len = read_line(stdin, &line, &cap, AV_ACTION_MAX_BYTES, &oversized)) >=
+	       0) {
 		lineno++;
 		struct av_action a;
 		struct av_decision d;
 		const char *id = NULL;
 		if (oversized) {
 			struct av_error err;
-			av_error_set(&err, AV_E_LIMIT, "", "line %lu is longer than %zu bytes",
-				     lineno, AV_ACTION_MAX_BYTES);
+			av_error_set(&err, AV_E_LIMIT, "",
+			             "line %lu is longer than %zu bytes", lineno,
+			             AV_ACTION_MAX_BYTES);
 			av_decision_from_error(&d, p, &err);
 		} else {
 			decide_json(p, ctx, line, (size_t)len, &arena, &a, &d, &id);
 		}
 		char *out = av_decision_to_json(&d, id);
 		if (out == NULL)
-			cli_die(EXIT_SOFTWARE, "out of memory formatting verdict %lu", lineno);
+			cli_die(EXIT_SOFTWARE, "out of memory formatting verdict %lu",
+			        lineno);
 		bool ok = fputs(out, stdout) >= 0 && fputc('\n', stdout) != EOF;
 		free(out);
 		if (!ok || (flush_each && fflush(stdout) != 0))
@@ -196,7 +199,8 @@ static void parse_options(int argc, char **argv, struct check_opts *o)
 			break;
 		case OPT_WORKSPACE:
 			if (optarg[0] != '/')
-				cli_die(EXIT_USAGE, "--workspace must be an absolute path");
+				cli_die(EXIT_USAGE,
+				        "--workspace must be an absolute path");
 			o->workspace = optarg;
 			break;
 		case 'h':
@@ -216,11 +220,13 @@ int cmd_check(int argc, char **argv)
 	int operands = argc - optind;
 	int modes = (o.batch ? 1 : 0) + (o.action_file ? 1 : 0) + (operands > 0 ? 1 : 0);
 	if (modes != 1)
-		cli_die(EXIT_USAGE, "check needs exactly one of 'COMMAND', --action FILE or "
-				    "--batch (see agentvisor check --help)");
+		cli_die(EXIT_USAGE,
+		        "check needs exactly one of 'COMMAND', --action FILE or "
+		        "--batch (see agentvisor check --help)");
 	if (operands > 1)
-		cli_die(EXIT_USAGE, "check takes one COMMAND argument; quote the whole command, "
-				    "e.g. agentvisor check 'rm -rf build'");
+		cli_die(EXIT_USAGE,
+		        "check takes one COMMAND argument; quote the whole command, "
+		        "e.g. agentvisor check 'rm -rf build'");
 
 	int status = 0;
 	struct av_policy *p = cli_load_policy(&o.policy, &status);
@@ -245,7 +251,8 @@ int cmd_check(int argc, char **argv)
 	if (o.action_file != NULL) {
 		size_t len;
 		struct av_error err;
-		if (av_read_file(o.action_file, AV_ACTION_MAX_BYTES, &buf, &len, &err) < 0) {
+		if (av_read_file(o.action_file, AV_ACTION_MAX_BYTES, &buf, &len, &err) <
+		    0) {
 			status = cli_report(&err);
 			goto out;
 		}

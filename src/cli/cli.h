@@ -33,7 +33,8 @@ struct cli_policy_opts {
 };
 
 /* Prints "agentvisor: MESSAGE" to stderr and exits with status. */
-noreturn void cli_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void cli_die(int status, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 /* Prints the error as "agentvisor: WHERE: MESSAGE" and returns the exit
  * status that fits its code. */

@@ -11,24 +11,24 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-	"usage: agentvisor COMMAND [OPTIONS] [ARGS]\n"
-	"\n"
-	"Decides whether an LLM agent's proposed action may run: allow, warn,\n"
-	"review or block, with the reasons.\n"
-	"\n"
-	"Commands:\n"
-	"  check 'COMMAND'         decide one shell command and explain the verdict\n"
-	"  check --action FILE     decide one JSON action (FILE '-' = stdin)\n"
-	"  check --batch           decide JSON Lines actions from stdin, one verdict\n"
-	"                          JSON line out per line in\n"
-	"  policy show             print the built-in default policy\n"
-	"  policy lint FILE...     validate policy files\n"
-	"  policy test FILE...     run policy test files\n"
-	"\n"
-	"Run 'agentvisor COMMAND --help' for a command's options.\n"
-	"Exit status of check: 0 allow, 1 warn, 2 review, 3 block, 64 usage error,\n"
-	"65 bad input, 66 input not found, 70 internal error, 74 output error.\n"
-	"Documentation: docs/CLI.md, docs/PROTOCOL.md, docs/POLICY.md.\n";
+        "usage: agentvisor COMMAND [OPTIONS] [ARGS]\n"
+        "\n"
+        "Decides whether an LLM agent's proposed action may run: allow, warn,\n"
+        "review or block, with the reasons.\n"
+        "\n"
+        "Commands:\n"
+        "  check 'COMMAND'         decide one shell command and explain the verdict\n"
+        "  check --action FILE     decide one JSON action (FILE '-' = stdin)\n"
+        "  check --batch           decide JSON Lines actions from stdin, one verdict\n"
+        "                          JSON line out per line in\n"
+        "  policy show             print the built-in default policy\n"
+        "  policy lint FILE...     validate policy files\n"
+        "  policy test FILE...     run policy test files\n"
+        "\n"
+        "Run 'agentvisor COMMAND --help' for a command's options.\n"
+        "Exit status of check: 0 allow, 1 warn, 2 review, 3 block, 64 usage error,\n"
+        "65 bad input, 66 input not found, 70 internal error, 74 output error.\n"
+        "Documentation: docs/CLI.md, docs/PROTOCOL.md, docs/POLICY.md.\n";
 
 noreturn void cli_die(int status, const char *fmt, ...)
 {

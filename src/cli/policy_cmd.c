@@ -9,17 +9,17 @@
 #include "cli/cli.h"
 
 static const char policy_usage[] =
-	"usage: agentvisor policy show\n"
-	"       agentvisor policy lint [--no-default-policy] FILE...\n"
-	"       agentvisor policy test [--policy FILE]... [--no-default-policy] FILE...\n"
-	"\n"
-	"  show   print the built-in default policy (YAML)\n"
-	"  lint   validate policy files, each layered on the default; errors are\n"
-	"         printed as FILE:LINE:COL: message (exit 0 valid, 65 invalid)\n"
-	"  test   run policy test files: actions and the verdicts they must get\n"
-	"         (exit 0 all pass, 1 some fail, 65 invalid test file)\n"
-	"\n"
-	"The policy language and test format: docs/POLICY.md.\n";
+        "usage: agentvisor policy show\n"
+        "       agentvisor policy lint [--no-default-policy] FILE...\n"
+        "       agentvisor policy test [--policy FILE]... [--no-default-policy] FILE...\n"
+        "\n"
+        "  show   print the built-in default policy (YAML)\n"
+        "  lint   validate policy files, each layered on the default; errors are\n"
+        "         printed as FILE:LINE:COL: message (exit 0 valid, 65 invalid)\n"
+        "  test   run policy test files: actions and the verdicts they must get\n"
+        "         (exit 0 all pass, 1 some fail, 65 invalid test file)\n"
+        "\n"
+        "The policy language and test format: docs/POLICY.md.\n";
 
 static int policy_show(int argc, char **argv)
 {
@@ -36,7 +36,7 @@ static int policy_show(int argc, char **argv)
 /* Parses --policy / --no-default-policy / --help; returns the index of the
  * first FILE operand. */
 static int parse_policy_options(int argc, char **argv, struct cli_policy_opts *o,
-				bool allow_policy)
+                                bool allow_policy)
 {
 	enum { OPT_POLICY = 256, OPT_NO_DEFAULT };
 	static const struct option longopts[] = {
@@ -51,7 +51,8 @@ static int parse_policy_options(int argc, char **argv, struct cli_policy_opts *o
 		switch (c) {
 		case OPT_POLICY:
 			if (!allow_policy)
-				cli_die(EXIT_USAGE, "--policy is not an option of this command");
+				cli_die(EXIT_USAGE,
+				        "--policy is not an option of this command");
 			cli_policy_add_file(o, optarg);
 			break;
 		case OPT_NO_DEFAULT:
@@ -113,7 +114,8 @@ int cmd_policy(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "agentvisor: unknown policy command '%s'\n\n%s", argv[1], policy_usage);
+	fprintf(stderr, "agentvisor: unknown policy command '%s'\n\n%s", argv[1],
+	        policy_usage);
 	return EXIT_USAGE;
 }
 
@@ -122,7 +124,7 @@ int cmd_policy(int argc, char **argv)
 /* Runs every case of one test file under policy p; returns failures, or -1
  * when a case's action is itself invalid (a broken test file). */
 static long run_tests(const struct av_policy *p, const struct av_policy_tests *t,
-		      const struct av_context *fallback, unsigned long *passed)
+                      const struct av_context *fallback, unsigned long *passed)
 {
 	struct av_arena arena;
 	av_arena_init(&arena, AV_ARENA_DEFAULT_CAP);
@@ -134,9 +136,12 @@ static long run_tests(const struct av_policy *p, const struct av_policy_tests *t
 		struct av_error err;
 		char why[512];
 		av_arena_reset(&arena);
-		if (av_action_decode(c->action_json, c->action_json_len, &arena, &a, &err) < 0) {
-			fprintf(stderr, "agentvisor: %s: test \"%s\": invalid action: %s%s%s\n",
-				c->where, c->name, err.where, err.where[0] ? ": " : "", err.message);
+		if (av_action_decode(c->action_json, c->action_json_len, &arena, &a,
+		                     &err) < 0) {
+			fprintf(stderr,
+			        "agentvisor: %s: test \"%s\": invalid action: %s%s%s\n",
+			        c->where, c->name, err.where, err.where[0] ? ": " : "",
+			        err.message);
 			av_arena_free(&arena);
 			return -1;
 		}
@@ -149,7 +154,8 @@ static long run_tests(const struct av_policy *p, const struct av_policy_tests *t
 		failed++;
 		printf("FAIL %s: %s: %s\n", c->where, c->name, why);
 		for (uint32_t k = 0; k < d.findings.count; k++)
-			printf("     finding %s %s: %s\n", av_verdict_name(d.findings.items[k].verdict),
+			printf("     finding %s %s: %s\n",
+			       av_verdict_name(d.findings.items[k].verdict),
 			       d.findings.items[k].rule, d.findings.items[k].reason);
 		if (d.has_error)
 			printf("     error: %s\n", d.error.message);

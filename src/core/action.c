@@ -22,13 +22,14 @@ struct field_spec {
 };
 
 static const struct field_spec top_fields[] = {
-	{ "id", JSON_STRING },	  { "session", JSON_STRING }, { "principal", JSON_STRING },
-	{ "kind", JSON_STRING },  { "tool", JSON_STRING },    { "input", JSON_OBJECT },
-	{ "context", JSON_OBJECT }, { NULL, JSON_NULL },
+	{ "id", JSON_STRING },        { "session", JSON_STRING },
+	{ "principal", JSON_STRING }, { "kind", JSON_STRING },
+	{ "tool", JSON_STRING },      { "input", JSON_OBJECT },
+	{ "context", JSON_OBJECT },   { NULL, JSON_NULL },
 };
 
 static const struct field_spec context_fields[] = {
-	{ "cwd", JSON_STRING },	 { "workspace", JSON_STRING }, { "home", JSON_STRING },
+	{ "cwd", JSON_STRING },  { "workspace", JSON_STRING }, { "home", JSON_STRING },
 	{ "user", JSON_STRING }, { NULL, JSON_NULL },
 };
 
@@ -38,7 +39,7 @@ static const struct field_spec shell_fields[] = {
 };
 
 static const struct field_spec file_fields[] = {
-	{ "op", JSON_STRING },	    { "path", JSON_STRING }, { "dest", JSON_STRING },
+	{ "op", JSON_STRING },      { "path", JSON_STRING }, { "dest", JSON_STRING },
 	{ "content", JSON_STRING }, { "mode", JSON_STRING }, { NULL, JSON_NULL },
 };
 
@@ -47,9 +48,11 @@ static const struct field_spec file_fields[] = {
  * "delete" with a "content" is not something we can reason about. */
 enum { F_DEST = 1, F_CONTENT = 2, F_MODE = 4 };
 static const unsigned file_op_fields[AV_FOP_COUNT] = {
-	[AV_FOP_READ] = 0,	   [AV_FOP_WRITE] = F_CONTENT, [AV_FOP_EDIT] = F_CONTENT,
-	[AV_FOP_APPEND] = F_CONTENT, [AV_FOP_DELETE] = 0,      [AV_FOP_LIST] = 0,
-	[AV_FOP_MOVE] = F_DEST,	   [AV_FOP_COPY] = F_DEST,     [AV_FOP_CHMOD] = F_MODE,
+	[AV_FOP_READ] = 0,         [AV_FOP_WRITE] = F_CONTENT,
+	[AV_FOP_EDIT] = F_CONTENT, [AV_FOP_APPEND] = F_CONTENT,
+	[AV_FOP_DELETE] = 0,       [AV_FOP_LIST] = 0,
+	[AV_FOP_MOVE] = F_DEST,    [AV_FOP_COPY] = F_DEST,
+	[AV_FOP_CHMOD] = F_MODE,
 };
 
 static const char *type_name(json_type t)
@@ -76,7 +79,7 @@ static const char *type_name(json_type t)
 /* Checks that every key of obj is in specs with the right type. prefix is
  * the path of obj for messages ("" for the top level). */
 static int check_fields(json_t *obj, const struct field_spec *specs, const char *prefix,
-			struct av_error *err)
+                        struct av_error *err)
 {
 	const char *key;
 	json_t *val;
@@ -88,20 +91,21 @@ static int check_fields(json_t *obj, const struct field_spec *specs, const char 
 		char where[128];
 		snprintf(where, sizeof(where), "%s%s", prefix, key);
 		if (s->name == NULL)
-			return av_error_set(err, AV_E_FIELD, where, "unknown field \"%s\"",
-					    where);
-		if (json_typeof(val) != s->type)
 			return av_error_set(err, AV_E_FIELD, where,
-					    "field \"%s\" must be %s, not %s", where,
-					    type_name(s->type), type_name(json_typeof(val)));
+			                    "unknown field \"%s\"", where);
+		if (json_typeof(val) != s->type)
+			return av_error_set(
+			        err, AV_E_FIELD, where, "field \"%s\" must be %s, not %s",
+			        where, type_name(s->type), type_name(json_typeof(val)));
 	}
 	return 0;
 }
 
 /* Copies the string field name of obj into the arena, or leaves *out NULL
  * when absent. Types were checked by check_fields. */
-static int get_string(json_t *obj, const char *name, const char *where, struct av_arena *arena,
-		      const char **out, size_t *out_len, struct av_error *err)
+static int get_string(json_t *obj, const char *name, const char *where,
+                      struct av_arena *arena, const char **out, size_t *out_len,
+                      struct av_error *err)
 {
 	json_t *v = json_object_get(obj, name);
 	*out = NULL;
@@ -112,12 +116,12 @@ static int get_string(json_t *obj, const char *name, const char *where, struct a
 	size_t len = json_string_length(v);
 	if (len > AV_ACTION_MAX_STRING)
 		return av_error_set(err, AV_E_LIMIT, where,
-				    "field \"%s\" is %zu bytes long; the limit is %zu", where,
-				    len, AV_ACTION_MAX_STRING);
+		                    "field \"%s\" is %zu bytes long; the limit is %zu",
+		                    where, len, AV_ACTION_MAX_STRING);
 	char *s = av_arena_strndup(arena, json_string_value(v), len);
 	if (s == NULL)
-		return av_error_set(err, AV_E_NOMEM, where, "out of memory copying \"%s\"",
-				    where);
+		return av_error_set(err, AV_E_NOMEM, where,
+		                    "out of memory copying \"%s\"", where);
 	*out = s;
 	if (out_len != NULL)
 		*out_len = len;
@@ -127,13 +131,13 @@ static int get_string(json_t *obj, const char *name, const char *where, struct a
 static int require(const char *value, const char *where, struct av_error *err)
 {
 	if (value == NULL)
-		return av_error_set(err, AV_E_FIELD, where, "required field \"%s\" is missing",
-				    where);
+		return av_error_set(err, AV_E_FIELD, where,
+		                    "required field \"%s\" is missing", where);
 	return 0;
 }
 
 static int decode_context(json_t *ctx, struct av_arena *arena, struct av_context *out,
-			  struct av_error *err)
+                          struct av_error *err)
 {
 	if (check_fields(ctx, context_fields, "context.", err) < 0)
 		return -1;
@@ -143,59 +147,65 @@ static int decode_context(json_t *ctx, struct av_arena *arena, struct av_context
 		bool absolute;
 	} fields[] = {
 		{ "cwd", "context.cwd", offsetof(struct av_context, cwd), true },
-		{ "workspace", "context.workspace", offsetof(struct av_context, workspace),
-		  true },
+		{ "workspace", "context.workspace",
+		  offsetof(struct av_context, workspace), true },
 		{ "home", "context.home", offsetof(struct av_context, home), true },
 		{ "user", "context.user", offsetof(struct av_context, user), false },
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const char **slot = (const char **)((char *)out + fields[i].offset);
-		if (get_string(ctx, fields[i].name, fields[i].where, arena, slot, NULL, err) < 0)
+		if (get_string(ctx, fields[i].name, fields[i].where, arena, slot, NULL,
+		               err) < 0)
 			return -1;
 		/* Relative context paths would make path classification depend on
 		 * wherever the checker runs: refuse them. */
 		if (fields[i].absolute && *slot != NULL && (*slot)[0] != '/')
 			return av_error_set(err, AV_E_FIELD, fields[i].where,
-					    "field \"%s\" must be an absolute path",
-					    fields[i].where);
+			                    "field \"%s\" must be an absolute path",
+			                    fields[i].where);
 	}
 	return 0;
 }
 
 static int decode_shell(json_t *in, struct av_arena *arena, struct av_action *a,
-			struct av_error *err)
+                        struct av_error *err)
 {
 	if (check_fields(in, shell_fields, "input.", err) < 0)
 		return -1;
 	if (get_string(in, "command", "input.command", arena, &a->in.shell.command,
-		       &a->in.shell.command_len, err) < 0)
+	               &a->in.shell.command_len, err) < 0)
 		return -1;
 	return require(a->in.shell.command, "input.command", err);
 }
 
 static int decode_file(json_t *in, struct av_arena *arena, struct av_action *a,
-		       struct av_error *err)
+                       struct av_error *err)
 {
 	if (check_fields(in, file_fields, "input.", err) < 0)
 		return -1;
 	json_t *op = json_object_get(in, "op");
 	if (op == NULL)
 		return require(NULL, "input.op", err);
-	if (av_file_op_parse(json_string_value(op), json_string_length(op), &a->in.file.op) < 0)
-		return av_error_set(err, AV_E_FIELD, "input.op",
-				    "unknown file op \"%.64s\"; expected one of read, write, "
-				    "edit, append, delete, list, move, copy, chmod",
-				    json_string_value(op));
-	if (get_string(in, "path", "input.path", arena, &a->in.file.path, NULL, err) < 0 ||
-	    get_string(in, "dest", "input.dest", arena, &a->in.file.dest, NULL, err) < 0 ||
+	if (av_file_op_parse(json_string_value(op), json_string_length(op),
+	                     &a->in.file.op) < 0)
+		return av_error_set(
+		        err, AV_E_FIELD, "input.op",
+		        "unknown file op \"%.64s\"; expected one of read, write, "
+		        "edit, append, delete, list, move, copy, chmod",
+		        json_string_value(op));
+	if (get_string(in, "path", "input.path", arena, &a->in.file.path, NULL, err) <
+	            0 ||
+	    get_string(in, "dest", "input.dest", arena, &a->in.file.dest, NULL, err) <
+	            0 ||
 	    get_string(in, "content", "input.content", arena, &a->in.file.content,
-		       &a->in.file.content_len, err) < 0 ||
+	               &a->in.file.content_len, err) < 0 ||
 	    get_string(in, "mode", "input.mode", arena, &a->in.file.mode, NULL, err) < 0)
 		return -1;
 	if (require(a->in.file.path, "input.path", err) < 0)
 		return -1;
 	if (a->in.file.path[0] == '\0')
-		return av_error_set(err, AV_E_FIELD, "input.path", "field \"input.path\" is empty");
+		return av_error_set(err, AV_E_FIELD, "input.path",
+		                    "field \"input.path\" is empty");
 
 	unsigned allowed = file_op_fields[a->in.file.op];
 	const char *opname = av_file_op_name(a->in.file.op);
@@ -205,15 +215,16 @@ static int decode_file(json_t *in, struct av_arena *arena, struct av_action *a,
 		size_t offset;
 	} optional[] = {
 		{ F_DEST, "input.dest", offsetof(struct av_action, in.file.dest) },
-		{ F_CONTENT, "input.content", offsetof(struct av_action, in.file.content) },
+		{ F_CONTENT, "input.content",
+		  offsetof(struct av_action, in.file.content) },
 		{ F_MODE, "input.mode", offsetof(struct av_action, in.file.mode) },
 	};
 	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
 		const char *v = *(const char **)((const char *)a + optional[i].offset);
 		if (v != NULL && !(allowed & optional[i].bit))
 			return av_error_set(err, AV_E_FIELD, optional[i].where,
-					    "field \"%s\" is not used by op \"%s\"",
-					    optional[i].where, opname);
+			                    "field \"%s\" is not used by op \"%s\"",
+			                    optional[i].where, opname);
 	}
 	if ((allowed & F_DEST) && require(a->in.file.dest, "input.dest", err) < 0)
 		return -1;
@@ -223,14 +234,14 @@ static int decode_file(json_t *in, struct av_arena *arena, struct av_action *a,
 }
 
 int av_action_decode(const char *json, size_t len, struct av_arena *arena,
-		     struct av_action *out, struct av_error *err)
+                     struct av_action *out, struct av_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	av_error_clear(err);
 	if (len > AV_ACTION_MAX_BYTES)
 		return av_error_set(err, AV_E_LIMIT, "",
-				    "action is %zu bytes long; the limit is %zu", len,
-				    AV_ACTION_MAX_BYTES);
+		                    "action is %zu bytes long; the limit is %zu", len,
+		                    AV_ACTION_MAX_BYTES);
 
 	json_error_t jerr;
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -238,23 +249,26 @@ int av_action_decode(const char *json, size_t len, struct av_arena *arena,
 		char where[64];
 		snprintf(where, sizeof(where), "byte %d", jerr.position);
 		return av_error_set(err, AV_E_JSON, where, "invalid JSON at byte %d: %s",
-				    jerr.position, jerr.text);
+		                    jerr.position, jerr.text);
 	}
 	int rc = -1;
 	if (!json_is_object(root)) {
-		av_error_set(err, AV_E_FIELD, "", "an action must be a JSON object, not %s",
-			     type_name(json_typeof(root)));
+		av_error_set(err, AV_E_FIELD, "",
+		             "an action must be a JSON object, not %s",
+		             type_name(json_typeof(root)));
 		goto out;
 	}
 	/* The id first, so that even a rejected action can be answered by id. */
 	json_t *id = json_object_get(root, "id");
 	if (json_is_string(id) && json_string_length(id) <= 256)
-		out->id = av_arena_strndup(arena, json_string_value(id), json_string_length(id));
+		out->id = av_arena_strndup(arena, json_string_value(id),
+		                           json_string_length(id));
 
 	if (check_fields(root, top_fields, "", err) < 0)
 		goto out;
 	if (get_string(root, "session", "session", arena, &out->session, NULL, err) < 0 ||
-	    get_string(root, "principal", "principal", arena, &out->principal, NULL, err) < 0 ||
+	    get_string(root, "principal", "principal", arena, &out->principal, NULL,
+	               err) < 0 ||
 	    get_string(root, "tool", "tool", arena, &out->tool, NULL, err) < 0)
 		goto out;
 	json_t *kind = json_object_get(root, "kind");
@@ -263,10 +277,10 @@ int av_action_decode(const char *json, size_t len, struct av_arena *arena,
 		goto out;
 	}
 	if (av_action_kind_parse(json_string_value(kind), json_string_length(kind),
-				 &out->kind) < 0) {
+	                         &out->kind) < 0) {
 		av_error_set(err, AV_E_FIELD, "kind",
-			     "unknown action kind \"%.64s\"; expected shell or file",
-			     json_string_value(kind));
+		             "unknown action kind \"%.64s\"; expected shell or file",
+		             json_string_value(kind));
 		goto out;
 	}
 	json_t *ctx = json_object_get(root, "context");
@@ -277,8 +291,8 @@ int av_action_decode(const char *json, size_t len, struct av_arena *arena,
 		require(NULL, "input", err);
 		goto out;
 	}
-	static int (*const decoders[AV_KIND_COUNT])(json_t *, struct av_arena *,
-						     struct av_action *, struct av_error *) = {
+	static int (*const decoders[AV_KIND_COUNT])(
+	        json_t *, struct av_arena *, struct av_action *, struct av_error *) = {
 		[AV_KIND_SHELL] = decode_shell,
 		[AV_KIND_FILE] = decode_file,
 	};

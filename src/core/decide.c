@@ -23,20 +23,20 @@ static void fail(struct av_decision *d, const struct av_error *err)
 }
 
 static int add_limit_finding(struct av_decision *d, struct av_arena *arena,
-			     const char *limit, struct av_error *err)
+                             const char *limit, struct av_error *err)
 {
-	struct av_finding *f = av_arena_push(arena, (void **)&d->findings.items,
-					     &d->findings.count, &d->findings.capacity,
-					     sizeof(*f), AV_MAX_FINDINGS);
+	struct av_finding *f =
+	        av_arena_push(arena, (void **)&d->findings.items, &d->findings.count,
+	                      &d->findings.capacity, sizeof(*f), AV_MAX_FINDINGS);
 	if (f == NULL)
 		return av_error_set(err, AV_E_NOMEM, "", "no room for a finding");
 	f->rule = ENGINE_LIMIT_RULE;
 	f->verdict = AV_BLOCK;
 	f->risk = AV_RISK_HIGH;
 	f->reason = av_arena_printf(arena,
-				    "the analysis hit a limit (%s), so part of what this "
-				    "action does is unknown",
-				    limit);
+	                            "the analysis hit a limit (%s), so part of what this "
+	                            "action does is unknown",
+	                            limit);
 	f->effect = -1;
 	return f->reason != NULL ? 0 : av_error_set(err, AV_E_NOMEM, "", "out of memory");
 }
@@ -44,8 +44,8 @@ static int add_limit_finding(struct av_decision *d, struct av_arena *arena,
 /* Shell text -> commands -> effects, appended to d. Used for shell actions
  * and for startup code that a file action writes. */
 static int analyze_shell_text(const char *text, size_t len, const struct av_context *ctx,
-			      struct av_arena *arena, struct av_decision *d,
-			      struct av_error *err)
+                              struct av_arena *arena, struct av_decision *d,
+                              struct av_error *err)
 {
 	if (av_shell_analyze(text, len, ctx, arena, &d->shell, err) < 0)
 		return -1;
@@ -59,15 +59,16 @@ static int analyze_shell_text(const char *text, size_t len, const struct av_cont
 /* The normalize and effects stages for each kind, as a table so adding a
  * kind is one entry. */
 static int stage_shell(const struct av_action *a, struct av_arena *arena,
-		       struct av_decision *d, struct av_error *err)
+                       struct av_decision *d, struct av_error *err)
 {
-	return analyze_shell_text(a->in.shell.command, a->in.shell.command_len, &a->ctx, arena,
-				  d, err);
+	return analyze_shell_text(a->in.shell.command, a->in.shell.command_len, &a->ctx,
+	                          arena, d, err);
 }
 
 /* True when the file action writes content into a place that runs it later
  * (a shell startup file, a cron table, a git hook). */
-static bool writes_startup_code(const struct av_action *a, const struct av_effect_list *fx)
+static bool writes_startup_code(const struct av_action *a,
+                                const struct av_effect_list *fx)
 {
 	if (a->in.file.content == NULL ||
 	    !(a->in.file.op == AV_FOP_WRITE || a->in.file.op == AV_FOP_APPEND ||
@@ -80,7 +81,7 @@ static bool writes_startup_code(const struct av_action *a, const struct av_effec
 }
 
 static int stage_file(const struct av_action *a, struct av_arena *arena,
-		      struct av_decision *d, struct av_error *err)
+                      struct av_decision *d, struct av_error *err)
 {
 	if (av_effects_from_file(a, arena, &d->effects, err) < 0)
 		return -1;
@@ -89,11 +90,12 @@ static int stage_file(const struct av_action *a, struct av_arena *arena,
 	/* Content written to a startup location is a program that will run
 	 * later, outside any mediation: judge it now as the shell text it is,
 	 * so a hook that pipes a download into sh is seen for what it does. */
-	const char *why = av_arena_printf(arena, "written to %s, runs later", a->in.file.path);
+	const char *why =
+	        av_arena_printf(arena, "written to %s, runs later", a->in.file.path);
 	if (why == NULL)
 		return av_error_set(err, AV_E_NOMEM, "", "out of memory");
-	if (analyze_shell_text(a->in.file.content, a->in.file.content_len, &a->ctx, arena, d,
-			       err) < 0)
+	if (analyze_shell_text(a->in.file.content, a->in.file.content_len, &a->ctx, arena,
+	                       d, err) < 0)
 		return -1;
 	for (uint32_t i = 0; i < d->shell.ncmds; i++)
 		if (d->shell.cmds[i].provenance == NULL)
@@ -102,13 +104,13 @@ static int stage_file(const struct av_action *a, struct av_arena *arena,
 }
 
 static int (*const stages[AV_KIND_COUNT])(const struct av_action *, struct av_arena *,
-					  struct av_decision *, struct av_error *) = {
+                                          struct av_decision *, struct av_error *) = {
 	[AV_KIND_SHELL] = stage_shell,
 	[AV_KIND_FILE] = stage_file,
 };
 
-int av_decide(const struct av_policy *p, const struct av_action *a, struct av_arena *arena,
-	      struct av_decision *d)
+int av_decide(const struct av_policy *p, const struct av_action *a,
+              struct av_arena *arena, struct av_decision *d)
 {
 	struct av_error err;
 	av_error_clear(&err);
@@ -117,8 +119,8 @@ int av_decide(const struct av_policy *p, const struct av_action *a, struct av_ar
 	d->policy_digest = av_policy_digest(p);
 
 	if ((unsigned)a->kind >= AV_KIND_COUNT) {
-		av_error_set(&err, AV_E_INTERNAL, "kind", "action kind %d has no pipeline",
-			     (int)a->kind);
+		av_error_set(&err, AV_E_INTERNAL, "kind",
+		             "action kind %d has no pipeline", (int)a->kind);
 		fail(d, &err);
 		return -1;
 	}
@@ -128,7 +130,8 @@ int av_decide(const struct av_policy *p, const struct av_action *a, struct av_ar
 	}
 	struct av_facts facts = {
 		.action = a,
-		.shell = d->shell.ncmds > 0 || a->kind == AV_KIND_SHELL ? &d->shell : NULL,
+		.shell =
+		        d->shell.ncmds > 0 || a->kind == AV_KIND_SHELL ? &d->shell : NULL,
 		.effects = d->effects.items,
 		.neffects = d->effects.count,
 	};
@@ -148,7 +151,7 @@ int av_decide(const struct av_policy *p, const struct av_action *a, struct av_ar
 }
 
 void av_decision_from_error(struct av_decision *d, const struct av_policy *p,
-			    const struct av_error *err)
+                            const struct av_error *err)
 {
 	memset(d, 0, sizeof(*d));
 	d->policy_digest = p != NULL ? av_policy_digest(p) : NULL;

@@ -48,10 +48,11 @@ static bool append(json_t *arr, json_t *val)
 }
 
 static const char *const redir_ops[] = {
-	[AV_REDIR_IN] = "<",	     [AV_REDIR_OUT] = ">",	  [AV_REDIR_APPEND] = ">>",
-	[AV_REDIR_CLOBBER] = ">|",   [AV_REDIR_INOUT] = "<>",	  [AV_REDIR_DUP_IN] = "<&",
-	[AV_REDIR_DUP_OUT] = ">&",   [AV_REDIR_OUT_ERR] = "&>",	  [AV_REDIR_HEREDOC] = "<<",
-	[AV_REDIR_HERESTRING] = "<<<",
+	[AV_REDIR_IN] = "<",       [AV_REDIR_OUT] = ">",
+	[AV_REDIR_APPEND] = ">>",  [AV_REDIR_CLOBBER] = ">|",
+	[AV_REDIR_INOUT] = "<>",   [AV_REDIR_DUP_IN] = "<&",
+	[AV_REDIR_DUP_OUT] = ">&", [AV_REDIR_OUT_ERR] = "&>",
+	[AV_REDIR_HEREDOC] = "<<", [AV_REDIR_HERESTRING] = "<<<",
 };
 
 static json_t *command_json(const struct av_command *c)
@@ -66,9 +67,10 @@ static json_t *command_json(const struct av_command *c)
 		json_t *rj = json_object();
 		unsigned op = (unsigned)r->op;
 		ok = rj && put(rj, "fd", json_integer(r->fd)) &&
-		     put(rj, "op", json_string(op < sizeof(redir_ops) / sizeof(redir_ops[0])
-							? redir_ops[op]
-							: "?")) &&
+		     put(rj, "op",
+		         json_string(op < sizeof(redir_ops) / sizeof(redir_ops[0])
+		                             ? redir_ops[op]
+		                             : "?")) &&
 		     put(rj, "target", jstr(r->target));
 		ok = ok ? append(redirs, rj) : (json_decref(rj), false);
 	}
@@ -82,9 +84,10 @@ static json_t *command_json(const struct av_command *c)
 	ok = ok && put(o, "depth", json_integer(c->depth)) &&
 	     (c->parent < 0 || put(o, "parent", json_integer(c->parent))) &&
 	     (c->pipe_len <= 1 || (put(o, "pipeline", json_integer(c->pipeline)) &&
-				   put(o, "pipe_index", json_integer(c->pipe_index)))) &&
+	                           put(o, "pipe_index", json_integer(c->pipe_index)))) &&
 	     (!c->background || put(o, "background", json_true())) &&
-	     put_opt_str(o, "provenance", c->provenance) && put_opt_str(o, "opaque", c->opaque);
+	     put_opt_str(o, "provenance", c->provenance) &&
+	     put_opt_str(o, "opaque", c->opaque);
 	json_decref(argv);
 	json_decref(redirs);
 	json_decref(env);
@@ -109,19 +112,22 @@ static const struct {
 static json_t *effect_json(const struct av_effect *e)
 {
 	json_t *o = json_object();
-	bool ok = o && put(o, "kind", json_string(av_effect_kind_name(e->kind))) &&
-		  (e->cmd < 0 || put(o, "command", json_integer(e->cmd))) &&
-		  put_opt_str(o, "path", e->path) &&
-		  (e->path == NULL || put(o, "class", json_string(av_path_class_name(e->path_class)))) &&
-		  put_opt_str(o, "dest", e->dest) &&
-		  (e->dest == NULL ||
-		   put(o, "dest_class", json_string(av_path_class_name(e->dest_class)))) &&
-		  put_opt_str(o, "host", e->host) &&
-		  (e->host == NULL ||
-		   put(o, "host_class", json_string(av_host_class_name(e->host_class)))) &&
-		  put_opt_str(o, "url", e->url) && put_opt_str(o, "binary", e->binary) &&
-		  put_opt_str(o, "mode", e->mode) && put_opt_str(o, "source", e->source) &&
-		  put_opt_str(o, "mechanism", e->mechanism) && put_opt_str(o, "detail", e->detail);
+	bool ok =
+	        o && put(o, "kind", json_string(av_effect_kind_name(e->kind))) &&
+	        (e->cmd < 0 || put(o, "command", json_integer(e->cmd))) &&
+	        put_opt_str(o, "path", e->path) &&
+	        (e->path == NULL ||
+	         put(o, "class", json_string(av_path_class_name(e->path_class)))) &&
+	        put_opt_str(o, "dest", e->dest) &&
+	        (e->dest == NULL ||
+	         put(o, "dest_class", json_string(av_path_class_name(e->dest_class)))) &&
+	        put_opt_str(o, "host", e->host) &&
+	        (e->host == NULL ||
+	         put(o, "host_class", json_string(av_host_class_name(e->host_class)))) &&
+	        put_opt_str(o, "url", e->url) && put_opt_str(o, "binary", e->binary) &&
+	        put_opt_str(o, "mode", e->mode) && put_opt_str(o, "source", e->source) &&
+	        put_opt_str(o, "mechanism", e->mechanism) &&
+	        put_opt_str(o, "detail", e->detail);
 	for (size_t i = 0; ok && i < sizeof(effect_flags) / sizeof(effect_flags[0]); i++)
 		if (e->flags & effect_flags[i].bit)
 			ok = put(o, effect_flags[i].name, json_true());
@@ -136,11 +142,11 @@ static json_t *finding_json(const struct av_finding *f)
 {
 	json_t *o = json_object();
 	bool ok = o && put(o, "rule", jstr(f->rule)) &&
-		  put(o, "verdict", json_string(av_verdict_name(f->verdict))) &&
-		  put(o, "risk", json_string(av_risk_name(f->risk))) &&
-		  put(o, "reason", jstr(f->reason ? f->reason : "")) &&
-		  put_opt_str(o, "safefix", f->safefix) &&
-		  (f->effect < 0 || put(o, "effect", json_integer(f->effect)));
+	          put(o, "verdict", json_string(av_verdict_name(f->verdict))) &&
+	          put(o, "risk", json_string(av_risk_name(f->risk))) &&
+	          put(o, "reason", jstr(f->reason ? f->reason : "")) &&
+	          put_opt_str(o, "safefix", f->safefix) &&
+	          (f->effect < 0 || put(o, "effect", json_integer(f->effect)));
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -152,10 +158,11 @@ char *av_decision_to_json(const struct av_decision *d, const char *id_override)
 {
 	json_t *root = json_object(), *findings = json_array(), *commands = json_array(),
 	       *effects = json_array();
-	const char *id = d->action != NULL && d->action->id != NULL ? d->action->id : id_override;
+	const char *id =
+	        d->action != NULL && d->action->id != NULL ? d->action->id : id_override;
 	bool ok = root && findings && commands && effects && put(root, "id", jstr(id)) &&
-		  put(root, "verdict", json_string(av_verdict_name(d->verdict))) &&
-		  put(root, "risk", json_string(av_risk_name(d->risk)));
+	          put(root, "verdict", json_string(av_verdict_name(d->verdict))) &&
+	          put(root, "risk", json_string(av_risk_name(d->risk)));
 	for (uint32_t i = 0; ok && i < d->findings.count; i++)
 		ok = append(findings, finding_json(&d->findings.items[i]));
 	for (uint32_t i = 0; ok && i < d->shell.ncmds; i++)
@@ -169,7 +176,8 @@ char *av_decision_to_json(const struct av_decision *d, const char *id_override)
 	if (ok && d->has_error) {
 		json_t *e = json_object();
 		ok = e && put(e, "code", json_string(av_errcode_name(d->error.code))) &&
-		     put(e, "message", jstr(d->error.message)) && put(e, "where", jstr(d->error.where));
+		     put(e, "message", jstr(d->error.message)) &&
+		     put(e, "where", jstr(d->error.where));
 		ok = ok ? put(root, "error", e) : (json_decref(e), false);
 	}
 	char *out = ok ? json_dumps(root, JSON_COMPACT) : NULL;

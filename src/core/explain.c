@@ -38,7 +38,8 @@ static void put_argv(FILE *f, const struct av_command *c)
 	for (uint32_t i = 0; i < c->argc; i++) {
 		if (i > 0)
 			fputc(' ', f);
-		bool plain = c->argv[i][0] != '\0' && strpbrk(c->argv[i], " \t\n'\"\\$`") == NULL;
+		bool plain = c->argv[i][0] != '\0' &&
+		             strpbrk(c->argv[i], " \t\n'\"\\$`") == NULL;
 		if (!plain)
 			fputc('\'', f);
 		put_visible(f, c->argv[i]);
@@ -53,8 +54,8 @@ static void put_effect(FILE *f, const struct av_effect *e)
 	const struct {
 		const char *label, *value;
 	} parts[] = {
-		{ "", e->path },	 { "-> ", e->dest },	  { "host ", e->host },
-		{ "binary ", e->binary }, { "mode ", e->mode },	  { "from ", e->source },
+		{ "", e->path },          { "-> ", e->dest },   { "host ", e->host },
+		{ "binary ", e->binary }, { "mode ", e->mode }, { "from ", e->source },
 		{ "via ", e->mechanism }, { "", e->detail },
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -108,8 +109,8 @@ char *av_decision_explain(const struct av_decision *d)
 		fputs("  no rule matched\n", f);
 	for (uint32_t i = 0; i < d->findings.count; i++) {
 		const struct av_finding *fi = &d->findings.items[i];
-		fprintf(f, "  %-6s %-8s %s: ", av_verdict_name(fi->verdict), av_risk_name(fi->risk),
-			fi->rule);
+		fprintf(f, "  %-6s %-8s %s: ", av_verdict_name(fi->verdict),
+		        av_risk_name(fi->risk), fi->rule);
 		put_visible(f, fi->reason ? fi->reason : "");
 		fputc('\n', f);
 		if (fi->safefix != NULL) {

@@ -16,20 +16,15 @@ static const char *const verdict_names[AV_VERDICT_COUNT] = {
 };
 
 static const char *const risk_names[AV_RISK_COUNT] = {
-	[AV_RISK_NONE] = "none",   [AV_RISK_LOW] = "low",
-	[AV_RISK_MEDIUM] = "medium", [AV_RISK_HIGH] = "high",
+	[AV_RISK_NONE] = "none",         [AV_RISK_LOW] = "low",
+	[AV_RISK_MEDIUM] = "medium",     [AV_RISK_HIGH] = "high",
 	[AV_RISK_CRITICAL] = "critical",
 };
 
 static const char *const errcode_names[AV_ERRCODE_COUNT] = {
-	[AV_OK] = "ok",
-	[AV_E_JSON] = "json",
-	[AV_E_FIELD] = "field",
-	[AV_E_LIMIT] = "limit",
-	[AV_E_POLICY] = "policy",
-	[AV_E_NOMEM] = "nomem",
-	[AV_E_IO] = "io",
-	[AV_E_INTERNAL] = "internal",
+	[AV_OK] = "ok",         [AV_E_JSON] = "json",         [AV_E_FIELD] = "field",
+	[AV_E_LIMIT] = "limit", [AV_E_POLICY] = "policy",     [AV_E_NOMEM] = "nomem",
+	[AV_E_IO] = "io",       [AV_E_INTERNAL] = "internal",
 };
 
 static const char *const kind_names[AV_KIND_COUNT] = {
@@ -38,9 +33,9 @@ static const char *const kind_names[AV_KIND_COUNT] = {
 };
 
 static const char *const fop_names[AV_FOP_COUNT] = {
-	[AV_FOP_READ] = "read",     [AV_FOP_WRITE] = "write", [AV_FOP_EDIT] = "edit",
+	[AV_FOP_READ] = "read",     [AV_FOP_WRITE] = "write",   [AV_FOP_EDIT] = "edit",
 	[AV_FOP_APPEND] = "append", [AV_FOP_DELETE] = "delete", [AV_FOP_LIST] = "list",
-	[AV_FOP_MOVE] = "move",     [AV_FOP_COPY] = "copy",   [AV_FOP_CHMOD] = "chmod",
+	[AV_FOP_MOVE] = "move",     [AV_FOP_COPY] = "copy",     [AV_FOP_CHMOD] = "chmod",
 };
 
 static const char *name_of(const char *const *names, size_t n, unsigned v)
@@ -118,7 +113,7 @@ int av_file_op_parse(const char *s, size_t len, enum av_file_op *out)
 }
 
 int av_error_set(struct av_error *err, enum av_errcode code, const char *where,
-		 const char *fmt, ...)
+                 const char *fmt, ...)
 {
 	if (err == NULL)
 		return -1;

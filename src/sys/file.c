@@ -7,7 +7,7 @@
 #include "agentvisor/sys.h"
 
 int av_read_file(const char *path, size_t max, char **out, size_t *out_len,
-		 struct av_error *err)
+                 struct av_error *err)
 {
 	*out = NULL;
 	*out_len = 0;
@@ -15,7 +15,7 @@ int av_read_file(const char *path, size_t max, char **out, size_t *out_len,
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (f == NULL)
 		return av_error_set(err, AV_E_IO, path, "cannot open %s: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 	int rc = -1;
@@ -27,15 +27,15 @@ int av_read_file(const char *path, size_t max, char **out, size_t *out_len,
 		if (len == cap - 1) {
 			if (cap - 1 > max) {
 				av_error_set(err, AV_E_LIMIT, path,
-					     "%s is larger than the limit of %zu bytes", path,
-					     max);
+				             "%s is larger than the limit of %zu bytes",
+				             path, max);
 				goto out;
 			}
 			size_t ncap = cap * 2;
 			char *n = realloc(buf, ncap);
 			if (n == NULL) {
-				av_error_set(err, AV_E_NOMEM, path, "out of memory reading %s",
-					     path);
+				av_error_set(err, AV_E_NOMEM, path,
+				             "out of memory reading %s", path);
 				goto out;
 			}
 			buf = n;
@@ -45,16 +45,16 @@ int av_read_file(const char *path, size_t max, char **out, size_t *out_len,
 		len += got;
 		if (got == 0) {
 			if (ferror(f)) {
-				av_error_set(err, AV_E_IO, path, "cannot read %s: %s", path,
-					     strerror(errno));
+				av_error_set(err, AV_E_IO, path, "cannot read %s: %s",
+				             path, strerror(errno));
 				goto out;
 			}
 			break;
 		}
 	}
 	if (len > max) {
-		av_error_set(err, AV_E_LIMIT, path, "%s is larger than the limit of %zu bytes",
-			     path, max);
+		av_error_set(err, AV_E_LIMIT, path,
+		             "%s is larger than the limit of %zu bytes", path, max);
 		goto out;
 	}
 	buf[len] = '\0';

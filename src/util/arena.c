@@ -19,7 +19,7 @@ struct av_arena_chunk {
 };
 
 #define AV_ARENA_CHUNK ((size_t)64 << 10)
-#define AV_ALIGN (sizeof(max_align_t))
+#define AV_ALIGN       (sizeof(max_align_t))
 
 void av_arena_init(struct av_arena *a, size_t cap)
 {
@@ -145,7 +145,7 @@ void av_arena_free(struct av_arena *a)
 }
 
 void *av_arena_push(struct av_arena *a, void **items, uint32_t *count, uint32_t *capacity,
-		    size_t elem_size, uint32_t max)
+                    size_t elem_size, uint32_t max)
 {
 	if (*count >= max)
 		return NULL;

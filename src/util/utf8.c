@@ -49,11 +49,11 @@ size_t av_utf8_escape_invalid(const char *s, size_t len, char *out, size_t cap)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t o = 0;
-#define PUT(ch)                          \
-	do {                             \
-		if (o + 1 < cap)         \
-			out[o] = (char)(ch); \
-		o++;                     \
+#define PUT(ch)                                                                          \
+	do {                                                                             \
+		if (o + 1 < cap)                                                         \
+			out[o] = (char)(ch);                                             \
+		o++;                                                                     \
 	} while (0)
 	for (size_t i = 0; i < len;) {
 		size_t n = seq_len(u + i, len - i);

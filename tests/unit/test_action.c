@@ -43,20 +43,23 @@ static int decode(struct fixture *f, const char *json)
 }
 
 /* Asserts that json is rejected with code and where. */
-static void reject(struct fixture *f, const char *json, enum av_errcode code, const char *where)
+static void reject(struct fixture *f, const char *json, enum av_errcode code,
+                   const char *where)
 {
 	int rc = decode(f, json);
 	if (rc != -1 || f->err.code != code || strcmp(f->err.where, where) != 0)
-		fail_msg("%s: rc=%d code=%s where=\"%s\" message=\"%s\"; wanted %s at \"%s\"",
-			 json, rc, av_errcode_name(f->err.code), f->err.where, f->err.message,
-			 av_errcode_name(code), where);
+		fail_msg("%s: rc=%d code=%s where=\"%s\" message=\"%s\"; wanted %s at "
+		         "\"%s\"",
+		         json, rc, av_errcode_name(f->err.code), f->err.where,
+		         f->err.message, av_errcode_name(code), where);
 	assert_true(f->err.message[0] != '\0');
 }
 
 static void shell_minimal(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(decode(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls -la\"}}"), 0);
+	assert_int_equal(
+	        decode(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls -la\"}}"), 0);
 	assert_int_equal(f->a.kind, AV_KIND_SHELL);
 	assert_string_equal(f->a.in.shell.command, "ls -la");
 	assert_int_equal(f->a.in.shell.command_len, 6);
@@ -67,12 +70,13 @@ static void shell_minimal(void **state)
 static void shell_full(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(decode(f, "{\"id\":\"x1\",\"session\":\"s1\",\"principal\":\"alice\","
-				   "\"tool\":\"Bash\",\"kind\":\"shell\","
-				   "\"input\":{\"command\":\"echo \\\"hi\\\"\\n\"},"
-				   "\"context\":{\"cwd\":\"/w/src\",\"workspace\":\"/w\","
-				   "\"home\":\"/home/a\",\"user\":\"a\"}}"),
-			 0);
+	assert_int_equal(
+	        decode(f, "{\"id\":\"x1\",\"session\":\"s1\",\"principal\":\"alice\","
+	                  "\"tool\":\"Bash\",\"kind\":\"shell\","
+	                  "\"input\":{\"command\":\"echo \\\"hi\\\"\\n\"},"
+	                  "\"context\":{\"cwd\":\"/w/src\",\"workspace\":\"/w\","
+	                  "\"home\":\"/home/a\",\"user\":\"a\"}}"),
+	        0);
 	assert_string_equal(f->a.id, "x1");
 	assert_string_equal(f->a.session, "s1");
 	assert_string_equal(f->a.principal, "alice");
@@ -87,27 +91,32 @@ static void shell_full(void **state)
 static void file_ops(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(decode(f, "{\"kind\":\"file\",\"input\":{\"op\":\"write\",\"path\":\"a.txt\","
-				   "\"content\":\"x\"}}"),
-			 0);
+	assert_int_equal(decode(f, "{\"kind\":\"file\",\"input\":{\"op\":\"write\","
+	                           "\"path\":\"a.txt\","
+	                           "\"content\":\"x\"}}"),
+	                 0);
 	assert_int_equal(f->a.in.file.op, AV_FOP_WRITE);
 	assert_string_equal(f->a.in.file.path, "a.txt");
 	assert_string_equal(f->a.in.file.content, "x");
-	assert_int_equal(decode(f, "{\"kind\":\"file\",\"input\":{\"op\":\"move\",\"path\":\"a\","
-				   "\"dest\":\"b\"}}"),
-			 0);
+	assert_int_equal(
+	        decode(f, "{\"kind\":\"file\",\"input\":{\"op\":\"move\",\"path\":\"a\","
+	                  "\"dest\":\"b\"}}"),
+	        0);
 	assert_int_equal(f->a.in.file.op, AV_FOP_MOVE);
 	assert_string_equal(f->a.in.file.dest, "b");
-	assert_int_equal(decode(f, "{\"kind\":\"file\",\"input\":{\"op\":\"chmod\",\"path\":\"a\","
-				   "\"mode\":\"0755\"}}"),
-			 0);
+	assert_int_equal(
+	        decode(f, "{\"kind\":\"file\",\"input\":{\"op\":\"chmod\",\"path\":\"a\","
+	                  "\"mode\":\"0755\"}}"),
+	        0);
 	assert_string_equal(f->a.in.file.mode, "0755");
-	static const char *const ops[] = { "read", "edit", "append", "delete", "list", "copy" };
+	static const char *const ops[] = { "read",   "edit", "append",
+		                           "delete", "list", "copy" };
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		char buf[160];
 		bool dest = strcmp(ops[i], "copy") == 0;
-		snprintf(buf, sizeof(buf), "{\"kind\":\"file\",\"input\":{\"op\":\"%s\",\"path\":\"p\"%s}}",
-			 ops[i], dest ? ",\"dest\":\"q\"" : "");
+		snprintf(buf, sizeof(buf),
+		         "{\"kind\":\"file\",\"input\":{\"op\":\"%s\",\"path\":\"p\"%s}}",
+		         ops[i], dest ? ",\"dest\":\"q\"" : "");
 		assert_int_equal(decode(f, buf), 0);
 		assert_string_equal(av_file_op_name(f->a.in.file.op), ops[i]);
 	}
@@ -121,8 +130,8 @@ static void reject_at(struct fixture *f, const char *json, long lo, long hi)
 	assert_int_equal(f->err.code, AV_E_JSON);
 	long at = -1;
 	if (sscanf(f->err.where, "byte %ld", &at) != 1 || at < lo || at > hi)
-		fail_msg("%s: where=\"%s\", wanted a byte in [%ld, %ld]", json, f->err.where, lo,
-			 hi);
+		fail_msg("%s: where=\"%s\", wanted a byte in [%ld, %ld]", json,
+		         f->err.where, lo, hi);
 }
 
 static void syntax_errors_name_the_byte(void **state)
@@ -138,31 +147,41 @@ static void strictness(void **state)
 {
 	struct fixture *f = *state;
 	reject(f, "[]", AV_E_FIELD, "");
-	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},\"extra\":1}", AV_E_FIELD,
-	       "extra");
-	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\",\"cwd\":\"/\"}}", AV_E_FIELD,
-	       "input.cwd");
-	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":5}}", AV_E_FIELD, "input.command");
+	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},\"extra\":1}",
+	       AV_E_FIELD, "extra");
+	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\",\"cwd\":\"/\"}}",
+	       AV_E_FIELD, "input.cwd");
+	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":5}}", AV_E_FIELD,
+	       "input.command");
 	reject(f, "{\"kind\":\"shell\",\"input\":{}}", AV_E_FIELD, "input.command");
 	reject(f, "{\"kind\":\"network\",\"input\":{}}", AV_E_FIELD, "kind");
 	reject(f, "{\"input\":{\"command\":\"ls\"}}", AV_E_FIELD, "kind");
 	reject(f, "{\"kind\":\"shell\"}", AV_E_FIELD, "input");
-	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},\"context\":{\"cwd\":\"rel\"}}",
+	reject(f,
+	       "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},\"context\":{\"cwd\":"
+	       "\"rel\"}}",
 	       AV_E_FIELD, "context.cwd");
-	reject(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},\"context\":{\"shell\":\"x\"}}",
+	reject(f,
+	       "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},\"context\":{"
+	       "\"shell\":\"x\"}}",
 	       AV_E_FIELD, "context.shell");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"shred\",\"path\":\"a\"}}", AV_E_FIELD,
-	       "input.op");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"read\"}}", AV_E_FIELD, "input.path");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"read\",\"path\":\"\"}}", AV_E_FIELD,
+	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"shred\",\"path\":\"a\"}}",
+	       AV_E_FIELD, "input.op");
+	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"read\"}}", AV_E_FIELD,
 	       "input.path");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"move\",\"path\":\"a\"}}", AV_E_FIELD,
-	       "input.dest");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"chmod\",\"path\":\"a\"}}", AV_E_FIELD,
-	       "input.mode");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"delete\",\"path\":\"a\",\"content\":\"x\"}}",
+	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"read\",\"path\":\"\"}}",
+	       AV_E_FIELD, "input.path");
+	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"move\",\"path\":\"a\"}}",
+	       AV_E_FIELD, "input.dest");
+	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"chmod\",\"path\":\"a\"}}",
+	       AV_E_FIELD, "input.mode");
+	reject(f,
+	       "{\"kind\":\"file\",\"input\":{\"op\":\"delete\",\"path\":\"a\","
+	       "\"content\":\"x\"}}",
 	       AV_E_FIELD, "input.content");
-	reject(f, "{\"kind\":\"file\",\"input\":{\"op\":\"read\",\"path\":\"a\",\"mode\":\"7\"}}",
+	reject(f,
+	       "{\"kind\":\"file\",\"input\":{\"op\":\"read\",\"path\":\"a\",\"mode\":"
+	       "\"7\"}}",
 	       AV_E_FIELD, "input.mode");
 }
 
@@ -171,10 +190,13 @@ static void duplicates_nul_and_utf8(void **state)
 	struct fixture *f = *state;
 	/* A duplicate key could make us judge one value while the tool runs
 	 * the other. */
-	int rc = decode(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\",\"command\":\"rm\"}}");
+	int rc = decode(
+	        f,
+	        "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\",\"command\":\"rm\"}}");
 	assert_int_equal(rc, -1);
 	assert_int_equal(f->err.code, AV_E_JSON);
-	rc = decode(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\\u0000; rm x\"}}");
+	rc = decode(f,
+	            "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\\u0000; rm x\"}}");
 	assert_int_equal(rc, -1);
 	assert_int_equal(f->err.code, AV_E_JSON);
 	const char bad[] = "{\"kind\":\"shell\",\"input\":{\"command\":\"\xff\"}}";
@@ -186,7 +208,8 @@ static void duplicates_nul_and_utf8(void **state)
 static void id_survives_errors(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(decode(f, "{\"id\":\"q7\",\"kind\":\"bogus\",\"input\":{}}"), -1);
+	assert_int_equal(decode(f, "{\"id\":\"q7\",\"kind\":\"bogus\",\"input\":{}}"),
+	                 -1);
 	assert_non_null(f->a.id);
 	assert_string_equal(f->a.id, "q7");
 }
@@ -221,9 +244,11 @@ static void fill_context(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(decode(f, "{\"kind\":\"shell\",\"input\":{\"command\":\"ls\"},"
-				   "\"context\":{\"cwd\":\"/a\"}}"),
-			 0);
-	struct av_context fb = { .cwd = "/b", .workspace = "/w", .home = "/h", .user = "u" };
+	                           "\"context\":{\"cwd\":\"/a\"}}"),
+	                 0);
+	struct av_context fb = {
+		.cwd = "/b", .workspace = "/w", .home = "/h", .user = "u"
+	};
 	av_action_fill_context(&f->a, &fb);
 	assert_string_equal(f->a.ctx.cwd, "/a");
 	assert_string_equal(f->a.ctx.workspace, "/w");
@@ -248,7 +273,8 @@ static void arena_cap_and_reset(void **state)
 	void *items = NULL;
 	uint32_t count = 0, capacity = 0;
 	for (uint32_t i = 0; i < 100; i++) {
-		uint32_t *slot = av_arena_push(&a, &items, &count, &capacity, sizeof(uint32_t), 100);
+		uint32_t *slot = av_arena_push(&a, &items, &count, &capacity,
+		                               sizeof(uint32_t), 100);
 		assert_non_null(slot);
 		*slot = i;
 	}
@@ -267,7 +293,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(shell_minimal, setup, teardown),
 		cmocka_unit_test_setup_teardown(shell_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_ops, setup, teardown),
-		cmocka_unit_test_setup_teardown(syntax_errors_name_the_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(syntax_errors_name_the_byte, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(strictness, setup, teardown),
 		cmocka_unit_test_setup_teardown(duplicates_nul_and_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(id_survives_errors, setup, teardown),
