@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1
 scripts/check-banned.sh || exit 1
+scripts/check-format.sh || exit 1
 
 passed=0; failed=0
 run_suite() {
