@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libjansson-dev libyaml-dev libpcre2-dev libsodium-dev
-  libcmocka-dev python3 clang libclang-rt-14-dev clang-format
+  libcmocka-dev python3 clang libclang-rt-14-dev bubblewrap clang-format
 )
 
 missing=()
