@@ -5,6 +5,7 @@
 #define AV_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 #include "agentvisor/action.h"
@@ -52,7 +53,13 @@ void cli_policy_add_file(struct cli_policy_opts *o, const char *file);
  * static storage for the process's lifetime. */
 void cli_default_context(struct av_context *ctx, const char *workspace_override);
 
+/* Resolves the state directory (--state DIR, else $AGENTVISOR_STATE, else
+ * $XDG_STATE_HOME/agentvisor, else ~/.local/state/agentvisor) into out;
+ * prints the error and exits 64 (bad value) or 66 (none) on failure. */
+void cli_state_dir(const char *override, char *out, size_t cap);
+
 int cmd_check(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 
 #endif

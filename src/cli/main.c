@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agentvisor/audit.h"
 #include "cli/cli.h"
 
 static const char usage_text[] =
@@ -24,6 +25,10 @@ static const char usage_text[] =
         "  policy show             print the built-in default policy\n"
         "  policy lint FILE...     validate policy files\n"
         "  policy test FILE...     run policy test files\n"
+        "  audit verify            check the audit log's chain, tree and signatures\n"
+        "  audit show | export     read the audit log (filters; JSON Lines)\n"
+        "  audit replay --policy F re-decide recorded actions under another policy\n"
+        "  audit prove | check-proof | pubkey   inclusion and consistency proofs\n"
         "\n"
         "Run 'agentvisor COMMAND --help' for a command's options.\n"
         "Exit status of check: 0 allow, 1 warn, 2 review, 3 block, 64 usage error,\n"
@@ -112,12 +117,20 @@ void cli_default_context(struct av_context *ctx, const char *workspace_override)
 	ctx->user = user;
 }
 
+void cli_state_dir(const char *override, char *out, size_t cap)
+{
+	struct av_error err;
+	if (av_state_dir_resolve(override, out, cap, &err) < 0)
+		exit(cli_report(&err) == EXIT_NOINPUT ? EXIT_NOINPUT : EXIT_USAGE);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{ "check", cmd_check },
 	{ "policy", cmd_policy },
+	{ "audit", cmd_audit },
 };
 
 int main(int argc, char **argv)

@@ -8,7 +8,7 @@ SRC=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export HOME=/home/tester
-export AGENTVISOR_WORKSPACE=/home/tester/project
+export AGENTVISOR_WORKSPACE=/home/tester/project AGENTVISOR_STATE="$tmp/state"
 cd "$tmp"
 
 fails=0
