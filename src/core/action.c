@@ -141,19 +141,18 @@ static int decode_context(json_t *ctx, struct av_arena *arena, struct av_context
 {
 	if (check_fields(ctx, context_fields, "context.", err) < 0)
 		return -1;
-	static const struct {
+	const struct {
 		const char *name, *where;
-		size_t offset;
+		const char **slot;
 		bool absolute;
 	} fields[] = {
-		{ "cwd", "context.cwd", offsetof(struct av_context, cwd), true },
-		{ "workspace", "context.workspace",
-		  offsetof(struct av_context, workspace), true },
-		{ "home", "context.home", offsetof(struct av_context, home), true },
-		{ "user", "context.user", offsetof(struct av_context, user), false },
+		{ "cwd", "context.cwd", &out->cwd, true },
+		{ "workspace", "context.workspace", &out->workspace, true },
+		{ "home", "context.home", &out->home, true },
+		{ "user", "context.user", &out->user, false },
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const char **slot = (const char **)((char *)out + fields[i].offset);
+		const char **slot = fields[i].slot;
 		if (get_string(ctx, fields[i].name, fields[i].where, arena, slot, NULL,
 		               err) < 0)
 			return -1;
@@ -209,19 +208,17 @@ static int decode_file(json_t *in, struct av_arena *arena, struct av_action *a,
 
 	unsigned allowed = file_op_fields[a->in.file.op];
 	const char *opname = av_file_op_name(a->in.file.op);
-	static const struct {
+	const struct {
 		unsigned bit;
 		const char *where;
-		size_t offset;
+		const char *value;
 	} optional[] = {
-		{ F_DEST, "input.dest", offsetof(struct av_action, in.file.dest) },
-		{ F_CONTENT, "input.content",
-		  offsetof(struct av_action, in.file.content) },
-		{ F_MODE, "input.mode", offsetof(struct av_action, in.file.mode) },
+		{ F_DEST, "input.dest", a->in.file.dest },
+		{ F_CONTENT, "input.content", a->in.file.content },
+		{ F_MODE, "input.mode", a->in.file.mode },
 	};
 	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
-		const char *v = *(const char **)((const char *)a + optional[i].offset);
-		if (v != NULL && !(allowed & optional[i].bit))
+		if (optional[i].value != NULL && !(allowed & optional[i].bit))
 			return av_error_set(err, AV_E_FIELD, optional[i].where,
 			                    "field \"%s\" is not used by op \"%s\"",
 			                    optional[i].where, opname);
