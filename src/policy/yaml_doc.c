@@ -13,6 +13,9 @@
 #include "policy/yaml_doc.h"
 
 static int vfail(struct av_ydoc *y, enum av_errcode code, size_t line, size_t col,
+                 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int vfail(struct av_ydoc *y, enum av_errcode code, size_t line, size_t col,
                  const char *fmt, va_list ap)
 {
 	if (y->err == NULL)
