@@ -10,27 +10,40 @@
 
 /* The effect vocabulary. Names (av_effect_kind_name) are what policies use. */
 enum av_effect_kind {
-	AV_FX_FS_READ = 0, /* "fs.read": read file content */
-	AV_FX_FS_WRITE,    /* "fs.write": create, overwrite, append, edit */
-	AV_FX_FS_DELETE,   /* "fs.delete" */
-	AV_FX_FS_LIST,     /* "fs.list": enumerate a directory */
-	AV_FX_FS_CHMOD,    /* "fs.chmod" (mode) */
-	AV_FX_FS_CHOWN,    /* "fs.chown" */
-	AV_FX_FS_MOVE,     /* "fs.move": path -> dest */
-	AV_FX_NET_FETCH,   /* "net.fetch": data comes in from a host */
-	AV_FX_NET_SEND,    /* "net.send": data goes out to a host (source) */
-	AV_FX_NET_CONNECT, /* "net.connect": interactive or raw connection */
-	AV_FX_PROC_EXEC,   /* "proc.exec": a program runs (binary) */
-	AV_FX_CODE_EXEC,   /* "code.exec": an interpreter runs code (binary,
-	                      source = "inline", "stdin", "network", a path) */
-	AV_FX_PRIV,        /* "priv.escalate": runs with more privilege */
-	AV_FX_PERSIST,     /* "persist": survives the session (mechanism) */
-	AV_FX_DISK_WRITE,  /* "disk.write": raw device or file system write */
-	AV_FX_SYS_CONFIG,  /* "sys.config": changes system state (detail) */
-	AV_FX_PKG_INSTALL, /* "pkg.install" (detail = manager, url if any) */
-	AV_FX_OPAQUE,      /* "opaque": something runs that cannot be seen */
+	AV_FX_FS_READ = 0,   /* "fs.read": read file content */
+	AV_FX_FS_WRITE,      /* "fs.write": create, overwrite, append, edit */
+	AV_FX_FS_DELETE,     /* "fs.delete" */
+	AV_FX_FS_LIST,       /* "fs.list": enumerate a directory */
+	AV_FX_FS_CHMOD,      /* "fs.chmod" (mode) */
+	AV_FX_FS_CHOWN,      /* "fs.chown" */
+	AV_FX_FS_MOVE,       /* "fs.move": path -> dest */
+	AV_FX_NET_FETCH,     /* "net.fetch": data comes in from a host */
+	AV_FX_NET_SEND,      /* "net.send": data goes out to a host (source) */
+	AV_FX_NET_CONNECT,   /* "net.connect": interactive or raw connection */
+	AV_FX_PROC_EXEC,     /* "proc.exec": a program runs (binary) */
+	AV_FX_CODE_EXEC,     /* "code.exec": an interpreter runs code (binary,
+	                        source = "inline", "stdin", "network", a path) */
+	AV_FX_PRIV,          /* "priv.escalate": runs with more privilege */
+	AV_FX_PERSIST,       /* "persist": survives the session (mechanism) */
+	AV_FX_DISK_WRITE,    /* "disk.write": raw device or file system write */
+	AV_FX_SYS_CONFIG,    /* "sys.config": changes system state (detail) */
+	AV_FX_PKG_INSTALL,   /* "pkg.install" (detail = manager, url if any) */
+	AV_FX_OPAQUE,        /* "opaque": something runs that cannot be seen */
+	AV_FX_DATA_DESTROY,  /* "data.destroy": data outside the file system is
+	                        destroyed: a database, bucket, cluster object,
+	                        cloud resource, remote branch (detail, host) */
+	AV_FX_CRED_READ,     /* "cred.read": a credential obtained through a tool
+	                        (token printer, secret store, key export) or
+	                        searched for (detail, binary, path) */
+	AV_FX_CONFIG_TAMPER, /* "config.tamper": redirects where tools fetch from
+	                        or what they run (git config, registries;
+	                        detail = key and value, url/host, path) */
+	AV_FX_NET_EXPOSE,    /* "net.expose": a tunnel or server exposes local
+	                        services or files (detail, path, host) */
+	AV_FX_RESOURCE,      /* "resource.exhaust": exhausts or kills machine
+	                        resources (fork bomb, killing every process) */
 };
-#define AV_FX_COUNT 18
+#define AV_FX_COUNT 23
 
 enum av_path_class {
 	AV_PATH_UNKNOWN = 0, /* unresolved (relative path, no cwd) */
@@ -61,7 +74,10 @@ enum av_host_class {
 #define AV_FXF_RECURSIVE  (1u << 0) /* applies to a whole tree */
 #define AV_FXF_FORCE      (1u << 1) /* suppresses prompts or safety checks */
 #define AV_FXF_PRIVILEGED (1u << 2) /* runs under sudo/doas/su/pkexec */
-#define AV_FXF_WILDCARD   (1u << 3) /* path contains an unexpanded glob */
+#define AV_FXF_WILDCARD                                                                  \
+	(1u << 3) /* path contains an unexpanded glob, or the                            \
+	             effect applies only to the names under                              \
+	             path that match a filter (find -name) */
 
 struct av_effect {
 	enum av_effect_kind kind;

@@ -65,12 +65,58 @@ struct av_effect *fx_path(struct fx_ctx *x, enum av_effect_kind k, const char *p
 	return e;
 }
 
+/* Names of programs that agents and users run all the time: a file of that
+ * name in a PATH directory of the home (ahead of /usr/bin) hijacks them. */
+static bool common_command(const char *name)
+{
+	static const char *const names[] = {
+		"apt",     "bash", "cat",  "cd",   "chmod",  "cp",      "curl", "docker",
+		"env",     "find", "gcc",  "git",  "go",     "grep",    "gpg",  "java",
+		"kubectl", "less", "ls",   "make", "mv",     "node",    "npm",  "npx",
+		"passwd",  "pip",  "pip3", "ps",   "python", "python3", "rm",   "scp",
+		"sed",     "sh",   "ssh",  "su",   "sudo",   "tar",     "vi",   "vim",
+		"wget",    "yarn", "zsh",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The PATH directories of a home that come before the system's. */
+static bool in_home_bin(const char *p, const struct av_context *ctx)
+{
+	const char *home = ctx ? ctx->home : NULL;
+	size_t hl = home ? strlen(home) : 0;
+	if (!hl || strncmp(p, home, hl) != 0 || p[hl] != '/')
+		return false;
+	const char *rest = p + hl + 1;
+	const char *slash = strrchr(rest, '/');
+	if (!slash)
+		return false;
+	size_t dl = (size_t)(slash - rest);
+	return (dl == 10 && strncmp(rest, ".local/bin", 10) == 0) ||
+	       (dl == 3 && strncmp(rest, "bin", 3) == 0);
+}
+
 struct av_effect *fx_write(struct fx_ctx *x, const char *path, uint32_t flags,
                            const char *detail)
 {
 	struct av_effect *e = fx_path(x, AV_FX_FS_WRITE, path, flags);
 	e->detail = detail;
 	const char *mech = NULL;
+	if (e->path && e->path[0] == '/' && in_home_bin(e->path, x->ctx) &&
+	    common_command(strrchr(e->path, '/') + 1)) {
+		const char *p = e->path;
+		uint32_t f = e->flags;
+		struct av_effect *q = fx_push(x, AV_FX_PERSIST);
+		q->path = p;
+		q->path_class = av_path_classify(p, x->ctx);
+		q->flags = f;
+		q->mechanism = "path-hijack";
+		q->detail = "shadows a common command on PATH";
+		return x->failed ? &x->sink : &x->out->items[x->out->count - 2];
+	}
 	if (e->path &&
 	    av_path_classify_mech(e->path, x->ctx, &mech) == AV_PATH_PERSISTENCE &&
 	    mech) {
@@ -270,6 +316,87 @@ static void track_cd(struct fx_ctx *x, struct av_context *cur)
 	cur->cwd = r && r[0] == '/' ? r : NULL;
 }
 
+/* Files and trees fetched from the network earlier in the same text
+ * (curl -o, wget -O, git clone): running one of them later in the text runs
+ * code from the network as surely as curl | sh does. */
+#define FX_MAX_DOWNLOADS 8
+struct downloads {
+	const char *path[FX_MAX_DOWNLOADS];
+	uint32_t fetch[FX_MAX_DOWNLOADS]; /* index of the net.fetch effect */
+	uint32_t n;
+};
+
+static bool path_under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+static void note_downloads(struct fx_ctx *x, struct downloads *d, uint32_t from)
+{
+	int32_t f = x->fetch[x->idx];
+	if (f < 0)
+		return;
+	for (uint32_t k = from; k < x->out->count && d->n < FX_MAX_DOWNLOADS; k++) {
+		const struct av_effect *e = &x->out->items[k];
+		if (e->kind == AV_FX_FS_WRITE && e->path && e->path[0] == '/' &&
+		    e->detail &&
+		    (strcmp(e->detail, "download") == 0 ||
+		     strcmp(e->detail, "git clone") == 0)) {
+			d->path[d->n] = e->path;
+			d->fetch[d->n++] = (uint32_t)f;
+		}
+	}
+}
+
+/* A copy of the net.fetch that brought p, or false. */
+static bool downloaded(const struct fx_ctx *x, const struct downloads *d, const char *p,
+                       struct av_effect *f)
+{
+	for (uint32_t i = 0; p && p[0] == '/' && i < d->n; i++)
+		if (path_under(p, d->path[i])) {
+			*f = x->out->items[d->fetch[i]];
+			return true;
+		}
+	return false;
+}
+
+/* Marks code this command runs from a downloaded file as network code. */
+static void run_downloads(struct fx_ctx *x, const struct downloads *d, uint32_t from)
+{
+	if (d->n == 0)
+		return;
+	uint32_t end = x->out->count;
+	for (uint32_t k = from; k < end && !x->failed; k++) {
+		struct av_effect *e = &x->out->items[k];
+		struct av_effect f;
+		if (e->kind == AV_FX_CODE_EXEC && e->source && e->source[0] == '/') {
+			if (downloaded(x, d, e->source, &f)) {
+				e->detail = av_arena_printf(x->arena,
+				                            "runs %s, downloaded earlier "
+				                            "in this command",
+				                            e->source);
+				e->source = "network";
+				e->host = f.host, e->host_class = f.host_class,
+				e->url = f.url;
+			}
+		} else if (e->kind == AV_FX_PROC_EXEC && e->binary &&
+		           strchr(e->binary, '/')) {
+			const char *b = e->binary;
+			const char *r = av_path_resolve(b, x->ctx, x->arena);
+			if (downloaded(x, d, r, &f)) {
+				struct av_effect *c = fx_push(x, AV_FX_CODE_EXEC);
+				c->binary = b;
+				c->source = "network";
+				c->host = f.host, c->host_class = f.host_class,
+				c->url = f.url;
+				c->detail = "runs a program downloaded earlier in this "
+				            "command";
+			}
+		}
+	}
+}
+
 static bool argv0_known(const char *a)
 {
 	return a[0] && !strpbrk(a, "$`") && !has_glob(a);
@@ -294,8 +421,10 @@ int av_effects_from_commands(const struct av_shell_result *sh,
 	struct fx_ctx x = {
 		.sh = sh, .ctx = &cur, .arena = arena, .out = out, .fetch = fetch
 	};
+	struct downloads dl = { .n = 0 };
 	for (uint32_t i = 0; i < sh->ncmds && !x.failed; i++) {
 		const struct av_command *c = &sh->cmds[i];
+		uint32_t first = out->count;
 		x.idx = i;
 		x.c = c;
 		x.ctx = &cur;
@@ -312,7 +441,13 @@ int av_effects_from_commands(const struct av_shell_result *sh,
 		}
 		assign_effects(&x);
 		redirect_effects(&x);
-		if (c->opaque) {
+		run_downloads(&x, &dl, first);
+		note_downloads(&x, &dl, first);
+		if (c->opaque == av_shell_fork_bomb) {
+			struct av_effect *e = fx_push(&x, AV_FX_RESOURCE);
+			e->binary = c->argc ? c->argv[0] : NULL;
+			e->detail = c->opaque;
+		} else if (c->opaque) {
 			struct av_effect *e = fx_push(&x, AV_FX_OPAQUE);
 			e->binary = c->argc ? c->argv[0] : NULL;
 			e->detail = c->opaque;

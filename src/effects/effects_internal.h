@@ -51,6 +51,21 @@ const struct av_effect *fx_stdin_fetch(struct fx_ctx *x);
  * words (bash -c "$(curl ...)", source <(curl ...)), or NULL. */
 const struct av_effect *fx_subst_fetch(struct fx_ctx *x);
 
+/* The effects of setting git configuration KEY to VALUE (knowledge.c);
+ * global: --global/--system scope. */
+void av_git_config_effect(struct fx_ctx *x, const char *key, const char *value,
+                          bool global);
+
+/* A program's knowledge handler. */
+typedef void (*fx_handler)(struct fx_ctx *);
+struct fx_handler_entry {
+	const char *name;
+	fx_handler fn;
+};
+/* Infrastructure tools (infra.c), sorted by name. */
+extern const struct fx_handler_entry av_infra_handlers[];
+extern const size_t av_infra_handlers_count;
+
 /* Runs the knowledge handler for x->name, if there is one. */
 void av_knowledge_apply(struct fx_ctx *x);
 

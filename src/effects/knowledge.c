@@ -6,9 +6,11 @@
  * running. */
 #include "agentvisor/effects.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "effects_internal.h"
 #include "shell/shell_internal.h"
@@ -682,6 +684,24 @@ static void h_list(struct fx_ctx *x)
 		fx_path(x, AV_FX_FS_LIST, o.v[i], flags);
 }
 
+/* True when a find -name pattern matches the names private keys and
+ * credential files have. */
+static bool secret_name_pattern(const char *pat)
+{
+	static const char *const names[] = {
+		"id_rsa",       "id_ed25519", "id_ecdsa",     "server.pem",
+		"private.key",  ".env",       "credentials",  ".git-credentials",
+		".netrc",       "wallet.dat", "keystore.p12", ".pgpass",
+		"secrets.yaml", "token.json"
+	};
+	if (streq(pat, "*") || streq(pat, "*.*"))
+		return false;
+	for (size_t i = 0; i < COUNT(names); i++)
+		if (fnmatch(pat, names[i], 0) == 0)
+			return true;
+	return false;
+}
+
 /* find START... EXPRESSION */
 static void h_find(struct fx_ctx *x)
 {
@@ -702,9 +722,24 @@ static void h_find(struct fx_ctx *x)
 	}
 	if (starts.n == 0)
 		add_operand(&starts, ".");
-	bool del = false, force = false;
+	bool del = false, force = false, filtered = false;
+	const char *hunt = NULL;
 	for (; i < c->argc; i++) {
 		const char *a = c->argv[i];
+		if ((streq(a, "-name") || streq(a, "-iname") || streq(a, "-path") ||
+		     streq(a, "-ipath") || streq(a, "-wholename") || streq(a, "-regex") ||
+		     streq(a, "-iregex") || streq(a, "-newer") || streq(a, "-mtime") ||
+		     streq(a, "-mmin") || streq(a, "-size") || streq(a, "-user") ||
+		     streq(a, "-empty") || streq(a, "-perm"))) {
+			filtered = true;
+			if (i + 1 < c->argc &&
+			    (streq(a, "-name") || streq(a, "-iname")) &&
+			    secret_name_pattern(c->argv[i + 1]))
+				hunt = c->argv[i + 1];
+			if (!streq(a, "-empty"))
+				i++;
+			continue;
+		}
 		if (streq(a, "-delete")) {
 			del = true;
 		} else if (streq(a, "-exec") || streq(a, "-execdir") || streq(a, "-ok") ||
@@ -737,12 +772,37 @@ static void h_find(struct fx_ctx *x)
 			fx_write(x, c->argv[++i], 0, NULL);
 		}
 	}
+	/* A command run by -exec (unwrapped by the shell analysis, possibly
+	 * inside sh -c) that deletes: the matches are deleted. */
+	for (uint32_t j = x->idx + 1; j < x->sh->ncmds && !del; j++) {
+		const struct av_command *d = &x->sh->cmds[j];
+		int32_t p = d->parent;
+		for (int g = 0; p > (int32_t)x->idx && g < 16; g++)
+			p = x->sh->cmds[p].parent;
+		if (p != (int32_t)x->idx || d->argc == 0)
+			continue;
+		const char *b = av_shell_basename(d->argv[0]);
+		if (streq(b, "rm") || streq(b, "shred") || streq(b, "unlink"))
+			del = true;
+	}
+	/* A filter (-name, -mtime, ...) narrows the matches: the effect applies
+	 * to matching names under the start, like a glob (the wildcard flag). */
+	uint32_t narrow = filtered ? AV_FXF_WILDCARD : 0;
 	for (uint32_t k = 0; k < starts.n; k++) {
-		fx_path(x, AV_FX_FS_LIST, starts.v[k], AV_FXF_RECURSIVE);
+		fx_path(x, AV_FX_FS_LIST, starts.v[k], AV_FXF_RECURSIVE | narrow);
 		if (del)
 			fx_path(x, AV_FX_FS_DELETE, starts.v[k],
-			        AV_FXF_RECURSIVE | (force ? AV_FXF_FORCE : 0))
+			        AV_FXF_RECURSIVE | narrow | (force ? AV_FXF_FORCE : 0))
 			        ->detail = "find deletes matching files";
+		if (hunt) {
+			struct av_effect *e = fx_path(x, AV_FX_CRED_READ, starts.v[k],
+			                              AV_FXF_RECURSIVE | AV_FXF_WILDCARD);
+			e->binary = "find";
+			e->detail = av_arena_printf(x->arena,
+			                            "searches %s for credential files "
+			                            "named %s",
+			                            starts.v[k], hunt);
+		}
 	}
 }
 
@@ -1396,11 +1456,19 @@ static void h_ssh(struct fx_ctx *x)
 	it.posix = true;
 	const char *dest = NULL;
 	uint32_t rest = x->c->argc;
+	const char *fwd[8];
+	char fwd_kind[8];
+	uint32_t nfwd = 0;
 	for (int id; (id = opt_next(&it)) != OPT_END;) {
 		if (id == OPT_OPERAND) {
 			dest = it.arg;
 			rest = it.i;
 			break;
+		}
+		if ((id == 'R' || id == 'L' || id == 'D') && it.arg &&
+		    nfwd < COUNT(fwd)) {
+			fwd[nfwd] = it.arg;
+			fwd_kind[nfwd++] = (char)id;
 		}
 	}
 	if (!dest)
@@ -1408,6 +1476,21 @@ static void h_ssh(struct fx_ctx *x)
 	struct av_effect *e = fx_push(x, AV_FX_NET_CONNECT);
 	fx_host(x, e, dest, is_url(dest));
 	struct av_effect conn = *e;
+	/* -R publishes a local port on the remote host; -L and -D only give
+	 * this machine a way in to the remote side. */
+	for (uint32_t i = 0; i < nfwd; i++) {
+		struct av_effect *f = fx_push(x, fwd_kind[i] == 'R' ? AV_FX_NET_EXPOSE
+		                                                    : AV_FX_NET_CONNECT);
+		f->host = conn.host;
+		f->host_class = conn.host_class;
+		f->binary = "ssh";
+		f->detail = av_arena_printf(
+		        x->arena,
+		        fwd_kind[i] == 'R'   ? "ssh -R %s exposes a local port on %s"
+		        : fwd_kind[i] == 'L' ? "ssh -L %s forwards a local port to %s"
+		                             : "ssh -D %s opens a SOCKS proxy through %s",
+		        fwd[i], conn.host ? conn.host : "?");
+	}
 	if (rest < x->c->argc) {
 		struct av_effect *p = fx_push(x, AV_FX_PROC_EXEC);
 		p->binary = x->c->argv[rest];
@@ -1593,7 +1676,7 @@ static const struct interp interps[] = {
 	{ .name = "node", .sarg = "epr", .inline1 = 'e', .inline2 = 'p' },
 	{ .name = "nodejs", .sarg = "epr", .inline1 = 'e', .inline2 = 'p' },
 	{ .name = "perl", .sarg = "eEIM", .inline1 = 'e', .inline2 = 'E' },
-	{ .name = "php", .sarg = "rcdfz", .inline1 = 'r', .script_opt = 'f' },
+	{ .name = "php", .sarg = "rcdfzSt", .inline1 = 'r', .script_opt = 'f' },
 	{ .name = "python", .sarg = "cmWXQ", .inline1 = 'c', .module = 'm' },
 	{ .name = "python2", .sarg = "cmWXQ", .inline1 = 'c', .module = 'm' },
 	{ .name = "python3", .sarg = "cmWXQ", .inline1 = 'c', .module = 'm' },
@@ -1614,6 +1697,38 @@ static int interp_cmp(const void *k, const void *e)
 }
 
 static void h_pkg_argv(struct fx_ctx *x, const char *manager, uint32_t start);
+
+/* python -m http.server [--directory DIR] [--bind ADDR], php -S ADDR
+ * [-t DIR]: serves a directory (the current one by default) over HTTP. */
+static void http_server(struct fx_ctx *x, uint32_t from, const char *dir_long,
+                        char dir_short, const char *bind_long, char bind_short)
+{
+	const struct av_command *c = x->c;
+	const char *dir = NULL, *bind = NULL;
+	for (uint32_t i = from; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		const char *next = i + 1 < c->argc ? c->argv[i + 1] : NULL;
+		size_t dl = dir_long ? strlen(dir_long) : 0,
+		       bl = bind_long ? strlen(bind_long) : 0;
+		if (dir_long && strncmp(a, dir_long, dl) == 0 && a[dl] == '=')
+			dir = a + dl + 1;
+		else if ((dir_long && streq(a, dir_long)) ||
+		         (a[0] == '-' && a[1] == dir_short && !a[2]))
+			dir = next, i++;
+		else if (bind_long && strncmp(a, bind_long, bl) == 0 && a[bl] == '=')
+			bind = a + bl + 1;
+		else if ((bind_long && streq(a, bind_long)) ||
+		         (bind_short && a[0] == '-' && a[1] == bind_short && !a[2]))
+			bind = next, i++;
+	}
+	struct av_effect *e = fx_path(x, AV_FX_NET_EXPOSE, dir ? dir : cwd_or_dot(x), 0);
+	e->binary = x->name;
+	e->detail = "serves a directory over HTTP";
+	if (bind) {
+		e->host = bind;
+		e->host_class = av_host_classify(bind);
+	}
+}
 
 static void h_interp(struct fx_ctx *x)
 {
@@ -1653,6 +1768,19 @@ static void h_interp(struct fx_ctx *x)
 			e->detail = it.arg;
 			if (streq(it.arg, "pip"))
 				h_pkg_argv(x, "pip", it.i);
+			else if (streq(it.arg, "http.server") ||
+			         streq(it.arg, "SimpleHTTPServer"))
+				http_server(x, it.i, "--directory", 'd', "--bind", 'b');
+			done = true;
+		} else if (id == 'S' && streq(ip->name, "php")) {
+			const char *addr = it.arg;
+			http_server(x, it.i, NULL, 't', NULL, 0);
+			struct av_effect *s = &x->out->items[x->out->count - 1];
+			if (!x->failed && s->kind == AV_FX_NET_EXPOSE && addr) {
+				size_t hn = strcspn(addr, ":");
+				s->host = av_arena_strndup(x->arena, addr, hn);
+				s->host_class = av_host_classify(s->host);
+			}
 			done = true;
 		} else if (id && id == ip->script_opt && it.arg) {
 			fx_source_path(x, e, it.arg);
@@ -1965,6 +2093,114 @@ static bool pkg_is_url(const char *s)
 	       (strchr(s, '@') && strstr(s, "://"));
 }
 
+/* Package manager settings that decide where packages come from or whether
+ * their transport is checked: "npm config set registry URL", "npm set
+ * KEY=VALUE", "pip config set global.index-url URL", "go env -w
+ * GOPROXY=URL", "gem sources --add URL". */
+static bool source_key(const char *key)
+{
+	static const char *const keys[] = { "registry",
+		                            "index-url",
+		                            "extra-index-url",
+		                            "find-links",
+		                            "proxy",
+		                            "https-proxy",
+		                            "http-proxy",
+		                            "npmregistryserver",
+		                            "goproxy",
+		                            "gonosumdb",
+		                            "gonosumcheck",
+		                            "goprivate",
+		                            "gosumdb",
+		                            "trusted-host",
+		                            "strict-ssl",
+		                            "goinsecure",
+		                            "cert",
+		                            "cafile",
+		                            "ca",
+		                            "unsafeHttpWhitelist" };
+	const char *k = strrchr(key, '.');
+	k = k ? k + 1 : key;
+	const char *colon = strrchr(k, ':'); /* @scope:registry */
+	k = colon ? colon + 1 : k;
+	for (size_t i = 0; i < COUNT(keys); i++)
+		if (strcasecmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static void pkg_setting(struct fx_ctx *x, const char *manager, const char *key,
+                        const char *value)
+{
+	if (!key || !value || !source_key(key))
+		return;
+	struct av_effect *e = fx_push(x, AV_FX_CONFIG_TAMPER);
+	e->binary = x->name;
+	if (strstr(value, "://"))
+		fx_host(x, e, value, true);
+	e->detail = av_arena_printf(x->arena, "%s setting %s = %s", manager, key, value);
+}
+
+/* Returns true when argv from start is a configuration command (handled). */
+static bool pkg_config(struct fx_ctx *x, const char *manager, uint32_t start)
+{
+	const struct av_command *c = x->c;
+	const char *w[8];
+	uint32_t n = 0;
+	for (uint32_t i = start; i < c->argc && n < COUNT(w); i++) {
+		const char *a = c->argv[i];
+		if (a[0] == '-' && a[1]) {
+			/* gem sources --add URL / -a URL; conda config --add channels URL
+			 */
+			if ((streq(a, "--add") || streq(a, "-a") ||
+			     streq(a, "--prepend") || streq(a, "--append")) &&
+			    i + 1 < c->argc && n > 0 &&
+			    (streq(w[0], "sources") || streq(w[0], "config"))) {
+				const char *v = c->argv[i + 1];
+				if (streq(v, "channels") && i + 2 < c->argc)
+					v = c->argv[i + 2];
+				pkg_setting(x, manager, "registry", v);
+				return true;
+			}
+			continue;
+		}
+		w[n++] = a;
+	}
+	if (n == 0)
+		return false;
+	uint32_t k;
+	if (streq(w[0], "config") && n > 1 && streq(w[1], "set"))
+		k = 2;
+	else if (streq(w[0], "set") || (streq(w[0], "env") && streq(manager, "go")))
+		k = 1;
+	else
+		return streq(w[0], "config");
+	for (uint32_t i = start; i < c->argc && streq(manager, "go"); i++)
+		if (streq(c->argv[i], "-w") && i + 1 < c->argc) {
+			const char *eq = strchr(c->argv[i + 1], '=');
+			if (eq)
+				pkg_setting(
+				        x, manager,
+				        av_arena_strndup(x->arena, c->argv[i + 1],
+				                         (size_t)(eq - c->argv[i + 1])),
+				        eq + 1);
+		}
+	if (streq(manager, "go"))
+		return true;
+	for (uint32_t i = k; i < n; i++) {
+		const char *eq = strchr(w[i], '=');
+		if (eq) {
+			pkg_setting(x, manager,
+			            av_arena_strndup(x->arena, w[i], (size_t)(eq - w[i])),
+			            eq + 1);
+		} else if (i + 1 < n) {
+			pkg_setting(x, manager, w[i], w[i + 1]);
+			i++;
+		}
+	}
+	return true;
+}
+
 /* Installs by argv from start (the token after the program or after
  * "python -m pip"). */
 static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t start)
@@ -1972,6 +2208,8 @@ static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t star
 	const struct pkg *p =
 	        bsearch(manager_name, pkgs, COUNT(pkgs), sizeof(pkgs[0]), pkg_cmp);
 	if (!p)
+		return;
+	if (pkg_config(x, p->manager, start))
 		return;
 	static const char *const installs[] = {
 		"install", "add",          "i",       "in",     "ci", "reinstall",
@@ -2085,7 +2323,12 @@ static const struct lopt git_sub_lopts[] = {
 	{ "force", ARG_NONE, 'f' },
 	{ "dry-run", ARG_NONE, 'n' },
 	{ "staged", ARG_NONE, 'S' },
-	{ "force-with-lease", ARG_OPTIONAL, 'f' },
+	{ "force-with-lease", ARG_OPTIONAL, OPT_L3 },
+	{ "force-if-includes", ARG_NONE, OPT_SKIP },
+	{ "delete", ARG_NONE, 'd' },
+	{ "all", ARG_NONE, OPT_L4 },
+	{ "global", ARG_NONE, OPT_L5 },
+	{ "system", ARG_NONE, OPT_L5 },
 	{ "mirror", ARG_NONE, OPT_L2 },
 	{ "branch", ARG_REQUIRED, 'b' },
 	{ "origin", ARG_REQUIRED, 'o' },
@@ -2118,6 +2361,68 @@ static const char *remote_url(const struct fx_ctx *x, const char *arg)
 	return NULL;
 }
 
+/* Branches whose history others build on: rewriting or deleting them
+ * loses shared work. */
+static bool protected_branch(const char *ref)
+{
+	static const char *const names[] = { "main",    "master",      "trunk",
+		                             "develop", "development", "production",
+		                             "prod",    "stable",      "release" };
+	if (strncmp(ref, "refs/heads/", 11) == 0)
+		ref += 11;
+	if (strncmp(ref, "release/", 8) == 0 || strncmp(ref, "releases/", 9) == 0)
+		return true;
+	return in_set(ref, names, COUNT(names));
+}
+
+/* git push [REMOTE [REFSPEC...]]: a refspec "+src:dst" forces dst, ":dst"
+ * deletes it, "src" pushes to the branch of the same name. A forced or
+ * deleting push to a protected branch destroys shared history. */
+static void git_push(struct fx_ctx *x, const struct operands *o, int force, bool del,
+                     bool all, bool mirror, bool lease, const char *cwd)
+{
+	struct av_effect *e = fx_push(x, AV_FX_NET_SEND);
+	e->flags |= force ? AV_FXF_FORCE : 0;
+	const char *url = o->n > 0 ? remote_url(x, o->v[0]) : NULL;
+	if (url)
+		fx_host(x, e, url, true);
+	fx_source_path(x, e, cwd);
+	e->detail = mirror  ? "git push --mirror"
+	            : force ? "git push --force"
+	            : lease ? "git push --force-with-lease"
+	                    : "git push";
+	const char *host = e->host, *eurl = e->url;
+	enum av_host_class hc = e->host_class;
+	if ((force || mirror) && all) {
+		struct av_effect *d = fx_push(x, AV_FX_DATA_DESTROY);
+		d->binary = "git";
+		d->flags |= AV_FXF_FORCE;
+		d->host = host, d->url = eurl, d->host_class = hc;
+		d->detail = "force-pushes every branch, overwriting the remote's history";
+		return;
+	}
+	for (uint32_t i = 1; i < o->n; i++) {
+		const char *r = o->v[i];
+		bool plus = r[0] == '+';
+		if (plus)
+			r++;
+		const char *colon = strchr(r, ':');
+		const char *dst = colon ? colon + 1 : r;
+		bool deleting = del || (colon && colon == r);
+		if (!(force || plus || deleting) || !dst[0] || !protected_branch(dst))
+			continue;
+		struct av_effect *d = fx_push(x, AV_FX_DATA_DESTROY);
+		d->binary = "git";
+		d->flags |= AV_FXF_FORCE;
+		d->host = host, d->url = eurl, d->host_class = hc;
+		d->detail = av_arena_printf(
+		        x->arena,
+		        deleting ? "deletes the shared branch %s on the remote"
+		                 : "force-pushes over the shared branch %s",
+		        dst);
+	}
+}
+
 static void h_git(struct fx_ctx *x)
 {
 	const struct av_command *c = x->c;
@@ -2147,7 +2452,7 @@ static void h_git(struct fx_ctx *x)
 	struct operands o = { .n = 0 };
 	int force = 0;
 	bool dry = false, hard = false, staged = false, dashdash = false, mirror = false;
-	bool x_ignored = false;
+	bool x_ignored = false, del = false, all = false, lease = false, global = false;
 	for (int id; (id = opt_next(&it)) != OPT_END;) {
 		if (id == OPT_OPERAND) {
 			add_operand(&o, it.arg);
@@ -2166,6 +2471,14 @@ static void h_git(struct fx_ctx *x)
 			mirror = true;
 		} else if (id == 'x' || id == 'X') {
 			x_ignored = true;
+		} else if (id == 'd') {
+			del = true;
+		} else if (id == OPT_L3) {
+			lease = true;
+		} else if (id == OPT_L4) {
+			all = true;
+		} else if (id == OPT_L5) {
+			global = true;
 		}
 	}
 	for (uint32_t i = start; i < c->argc; i++)
@@ -2206,15 +2519,7 @@ static void h_git(struct fx_ctx *x)
 			fx_write(x, cwd, AV_FXF_RECURSIVE,
 			         "git pull merges fetched changes");
 	} else if (streq(sub, "push")) {
-		struct av_effect *e = fx_push(x, AV_FX_NET_SEND);
-		e->flags |= force ? AV_FXF_FORCE : 0;
-		const char *url = o.n > 0 ? remote_url(x, o.v[0]) : NULL;
-		if (url)
-			fx_host(x, e, url, true);
-		fx_source_path(x, e, cwd);
-		e->detail = mirror  ? "git push --mirror"
-		            : force ? "git push --force"
-		                    : "git push";
+		git_push(x, &o, force, del, all || mirror, mirror, lease, cwd);
 	} else if (streq(sub, "clean")) {
 		if (force && !dry) {
 			uint32_t fl = AV_FXF_RECURSIVE | AV_FXF_FORCE;
@@ -2252,31 +2557,115 @@ static void h_git(struct fx_ctx *x)
 				         "discards uncommitted changes");
 		}
 	} else if (streq(sub, "config")) {
-		static const char *const keys[] = { "core.hookspath",  "core.fsmonitor",
-			                            "core.sshcommand", "core.pager",
-			                            "core.editor",     "core.askpass" };
-		for (uint32_t i = 0; i + 1 < o.n; i++) {
-			char key[32];
-			size_t n = strlen(o.v[i]);
-			if (n >= sizeof(key))
-				continue;
-			for (size_t k = 0; k <= n; k++)
-				key[k] = (o.v[i][k] >= 'A' && o.v[i][k] <= 'Z')
-				                 ? (char)(o.v[i][k] + 32)
-				                 : o.v[i][k];
-			if (in_set(key, keys, COUNT(keys))) {
-				struct av_effect *e = fx_push(x, AV_FX_PERSIST);
-				e->mechanism = "git-config";
-				e->detail = av_arena_printf(x->arena, "git config %s %s",
-				                            o.v[i], o.v[i + 1]);
-			}
-		}
+		/* git config [--global] KEY VALUE; "git config set KEY VALUE" (2.46) */
+		uint32_t k = o.n > 0 && streq(o.v[0], "set") ? 1 : 0;
+		if (o.n >= k + 2 && !strchr(o.v[k], '='))
+			av_git_config_effect(x, o.v[k], o.v[k + 1], global);
+	} else if (streq(sub, "filter-branch") || streq(sub, "filter-repo")) {
+		struct av_effect *e = fx_push(x, AV_FX_DATA_DESTROY);
+		e->binary = "git";
+		e->detail = av_arena_printf(x->arena,
+		                            "git %s rewrites every commit of the "
+		                            "repository's history",
+		                            sub);
+	}
+}
+
+/* What setting one git configuration key does (for "git config KEY VALUE"
+ * and for config files written with the file tool). Keys whose value git
+ * runs as a command persist code; hooksPath, URL rewrites, proxies and TLS
+ * switches redirect or weaken git. */
+void av_git_config_effect(struct fx_ctx *x, const char *key, const char *value,
+                          bool global)
+{
+	char k[128];
+	size_t n = strlen(key);
+	if (n >= sizeof(k) || !value)
+		return;
+	for (size_t i = 0; i <= n; i++)
+		k[i] = (key[i] >= 'A' && key[i] <= 'Z') ? (char)(key[i] + 32) : key[i];
+	const char *last = strrchr(k, '.');
+	if (!last)
+		return;
+	last++;
+	const char *scope = global ? "--global " : "";
+	static const char *const always_code[] = { "core.fsmonitor",
+		                                   "core.sshcommand",
+		                                   "core.askpass",
+		                                   "diff.external",
+		                                   "gpg.program",
+		                                   "core.gitproxy",
+		                                   "uploadpack.packobjectshook",
+		                                   "ssh.variant" };
+	static const char *const editor_like[] = { "core.pager", "core.editor",
+		                                   "sequence.editor" };
+	bool code = false;
+	if (in_set(k, always_code, COUNT(always_code)))
+		code = !(streq(k, "core.fsmonitor") &&
+		         (streq(value, "true") || streq(value, "false"))) &&
+		       !streq(k, "ssh.variant");
+	else if (in_set(k, editor_like, COUNT(editor_like)) ||
+	         strncmp(k, "pager.", 6) == 0)
+		code = strpbrk(value, "|;&$`<>()") != NULL ||
+		       av_shell_is_shell(av_shell_basename(value));
+	else if (strncmp(k, "alias.", 6) == 0)
+		code = value[0] == '!';
+	else if (streq(k, "credential.helper") || strncmp(k, "credential.", 11) == 0)
+		code = streq(last, "helper") && (value[0] == '!' || value[0] == '/');
+	else if (strncmp(k, "filter.", 7) == 0)
+		code = streq(last, "clean") || streq(last, "smudge") ||
+		       streq(last, "process");
+	else if (strncmp(k, "diff.", 5) == 0 || strncmp(k, "merge.", 6) == 0)
+		code = streq(last, "textconv") || streq(last, "driver") ||
+		       streq(last, "command");
+	if (code) {
+		struct av_effect *e = fx_push(x, AV_FX_PERSIST);
+		e->mechanism = "git-config";
+		e->detail = av_arena_printf(
+		        x->arena, "git config %s%s %s: git runs it as a command", scope,
+		        key, value);
+		return;
+	}
+	struct av_effect *e = NULL;
+	if (streq(k, "core.hookspath")) {
+		e = fx_path(x, AV_FX_CONFIG_TAMPER, value, 0);
+		e->detail = av_arena_printf(x->arena, "git config %score.hooksPath %s",
+		                            scope, value);
+	} else if (strncmp(k, "url.", 4) == 0 &&
+	           (streq(last, "insteadof") || streq(last, "pushinsteadof"))) {
+		const char *base =
+		        av_arena_strndup(x->arena, key + 4, n - 4 - strlen(last) - 1);
+		e = fx_push(x, AV_FX_CONFIG_TAMPER);
+		if (base)
+			fx_host(x, e, base, true);
+		e->detail = av_arena_printf(x->arena,
+		                            "git config %s%s %s: rewrites %s URLs to %s",
+		                            scope, key, value, value, base ? base : "?");
+	} else if (streq(last, "proxy") &&
+	           (strncmp(k, "http.", 5) == 0 || strncmp(k, "https.", 6) == 0)) {
+		e = fx_push(x, AV_FX_CONFIG_TAMPER);
+		fx_host(x, e, value, true);
+		e->detail = av_arena_printf(x->arena,
+		                            "git config %s%s %s: routes git through a "
+		                            "proxy",
+		                            scope, key, value);
+	} else if (streq(last, "sslverify") &&
+	           (streq(value, "false") || streq(value, "0") || streq(value, "no") ||
+	            streq(value, "off"))) {
+		e = fx_push(x, AV_FX_CONFIG_TAMPER);
+		e->detail = av_arena_printf(x->arena,
+		                            "git config %s%s %s turns off TLS "
+		                            "verification",
+		                            scope, key, value);
+	} else if (streq(k, "credential.helper") || streq(k, "core.hookspath") ||
+	           streq(k, "safe.directory")) {
+		e = fx_push(x, AV_FX_CONFIG_TAMPER);
+		e->detail = av_arena_printf(x->arena, "git config %s%s %s", scope, key,
+		                            value);
 	}
 }
 
 /* ---- the table ---------------------------------------------------------- */
-
-typedef void (*fx_handler)(struct fx_ctx *);
 
 struct knowledge {
 	const char *name;
@@ -2349,7 +2738,6 @@ static const struct knowledge table[] = {
 	{ .name = "ip6tables", .fn = h_firewall },
 	{ .name = "iptables", .fn = h_firewall },
 	{ .name = "jq", .fn = h_reader },
-	{ .name = "kill", .fn = h_sysconf, .detail = "signals processes" },
 	{ .name = "killall", .fn = h_sysconf, .detail = "signals processes by name" },
 	{ .name = "ksh", .fn = h_shell },
 	{ .name = "launchctl", .fn = h_launchctl },
@@ -2358,8 +2746,8 @@ static const struct knowledge table[] = {
 	{ .name = "ls", .fn = h_list },
 	{ .name = "lua", .fn = h_interp },
 	{ .name = "md5sum", .fn = h_reader },
-	{ .name = "mke2fs", .fn = h_disk },
 	{ .name = "mkdir", .fn = h_writer },
+	{ .name = "mke2fs", .fn = h_disk },
 	{ .name = "mkfs", .fn = h_disk },
 	{ .name = "mksh", .fn = h_shell },
 	{ .name = "mkswap", .fn = h_disk },
@@ -2498,9 +2886,21 @@ static void h_sysconf(struct fx_ctx *x)
 	e->detail = k && k->detail ? k->detail : x->name;
 }
 
+static int infra_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct fx_handler_entry *)e)->name);
+}
+
 void av_knowledge_apply(struct fx_ctx *x)
 {
 	const struct knowledge *k = lookup(x->name);
-	if (k)
+	if (k) {
 		k->fn(x);
+		return;
+	}
+	const struct fx_handler_entry *h =
+	        bsearch(x->name, av_infra_handlers, av_infra_handlers_count,
+	                sizeof(av_infra_handlers[0]), infra_cmp);
+	if (h)
+		h->fn(x);
 }

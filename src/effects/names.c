@@ -5,15 +5,29 @@
 #include <string.h>
 
 static const char *const effect_names[AV_FX_COUNT] = {
-	[AV_FX_FS_READ] = "fs.read",         [AV_FX_FS_WRITE] = "fs.write",
-	[AV_FX_FS_DELETE] = "fs.delete",     [AV_FX_FS_LIST] = "fs.list",
-	[AV_FX_FS_CHMOD] = "fs.chmod",       [AV_FX_FS_CHOWN] = "fs.chown",
-	[AV_FX_FS_MOVE] = "fs.move",         [AV_FX_NET_FETCH] = "net.fetch",
-	[AV_FX_NET_SEND] = "net.send",       [AV_FX_NET_CONNECT] = "net.connect",
-	[AV_FX_PROC_EXEC] = "proc.exec",     [AV_FX_CODE_EXEC] = "code.exec",
-	[AV_FX_PRIV] = "priv.escalate",      [AV_FX_PERSIST] = "persist",
-	[AV_FX_DISK_WRITE] = "disk.write",   [AV_FX_SYS_CONFIG] = "sys.config",
-	[AV_FX_PKG_INSTALL] = "pkg.install", [AV_FX_OPAQUE] = "opaque",
+	[AV_FX_FS_READ] = "fs.read",
+	[AV_FX_FS_WRITE] = "fs.write",
+	[AV_FX_FS_DELETE] = "fs.delete",
+	[AV_FX_FS_LIST] = "fs.list",
+	[AV_FX_FS_CHMOD] = "fs.chmod",
+	[AV_FX_FS_CHOWN] = "fs.chown",
+	[AV_FX_FS_MOVE] = "fs.move",
+	[AV_FX_NET_FETCH] = "net.fetch",
+	[AV_FX_NET_SEND] = "net.send",
+	[AV_FX_NET_CONNECT] = "net.connect",
+	[AV_FX_PROC_EXEC] = "proc.exec",
+	[AV_FX_CODE_EXEC] = "code.exec",
+	[AV_FX_PRIV] = "priv.escalate",
+	[AV_FX_PERSIST] = "persist",
+	[AV_FX_DISK_WRITE] = "disk.write",
+	[AV_FX_SYS_CONFIG] = "sys.config",
+	[AV_FX_PKG_INSTALL] = "pkg.install",
+	[AV_FX_OPAQUE] = "opaque",
+	[AV_FX_DATA_DESTROY] = "data.destroy",
+	[AV_FX_CRED_READ] = "cred.read",
+	[AV_FX_CONFIG_TAMPER] = "config.tamper",
+	[AV_FX_NET_EXPOSE] = "net.expose",
+	[AV_FX_RESOURCE] = "resource.exhaust",
 };
 
 static const char *const path_class_names[AV_PATH_CLASS_COUNT] = {

@@ -22,6 +22,8 @@
  * another account's keys are secret too. */
 #include "agentvisor/effects.h"
 
+#include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "effects_internal.h"
@@ -313,6 +315,59 @@ static bool under_any(const char *p, const char *const *dirs, size_t n)
 	return false;
 }
 
+/* Globbed paths (cat ~/.ss?/id_*): the class of the most sensitive known
+ * location the pattern matches, tried by fnmatch(3) against the table
+ * entries (and a few file names below the directory entries), as the shell
+ * would expand it. AV_PATH_UNKNOWN when nothing sensitive matches. */
+static enum av_path_class glob_class(const char *pat, const struct av_context *ctx,
+                                     const char **mechanism)
+{
+	static const char *const below[] = { "id_rsa", "id_ed25519", "credentials",
+		                             "config", "private.key" };
+	static const char *const names[] = {
+		"id_rsa",           "id_ed25519", "id_ecdsa",   ".env",   ".netrc",
+		".git-credentials", "server.pem", "server.key", ".pgpass"
+	};
+	const int fl = FNM_PATHNAME | FNM_PERIOD;
+	char buf[512];
+	enum av_path_class best = AV_PATH_UNKNOWN;
+	size_t hl = dir_len(ctx ? ctx->home : NULL);
+	for (int t = 0; t < 2; t++) {
+		const struct prule *tab = t ? home_rules : abs_rules;
+		size_t n = t ? COUNT(home_rules) : COUNT(abs_rules);
+		if (t && !hl)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			const struct prule *r = &tab[i];
+			for (size_t k = 0; k <= COUNT(below); k++) {
+				if (k > 0 && r->match == PM_EXACT)
+					break;
+				int w = t ? snprintf(buf, sizeof(buf), "%.*s/%s%s%s",
+				                     (int)hl, ctx->home, r->path,
+				                     k ? "/" : "", k ? below[k - 1] : "")
+				          : snprintf(buf, sizeof(buf), "%s%s%s", r->path,
+				                     k ? "/" : "", k ? below[k - 1] : "");
+				if (w < 0 || (size_t)w >= sizeof(buf) ||
+				    fnmatch(pat, buf, fl) != 0)
+					continue;
+				if (r->cls == AV_PATH_PERSISTENCE) {
+					*mechanism = r->mechanism;
+					return AV_PATH_PERSISTENCE;
+				}
+				best = r->cls;
+			}
+		}
+	}
+	if (best != AV_PATH_UNKNOWN)
+		return best;
+	const char *slash = strrchr(pat, '/');
+	const char *base = slash ? slash + 1 : pat;
+	for (size_t i = 0; i < COUNT(names); i++)
+		if (fnmatch(base, names[i], FNM_PERIOD) == 0)
+			return AV_PATH_SECRET;
+	return AV_PATH_UNKNOWN;
+}
+
 enum av_path_class av_path_classify_mech(const char *p, const struct av_context *ctx,
                                          const char **mechanism)
 {
@@ -356,6 +411,11 @@ enum av_path_class av_path_classify_mech(const char *p, const struct av_context 
 	}
 	if (secret_basename(p))
 		return AV_PATH_SECRET;
+	if (strpbrk(p, "*?[")) {
+		enum av_path_class g = glob_class(p, ctx, mechanism);
+		if (g != AV_PATH_UNKNOWN)
+			return g;
+	}
 	/* /proc/PID/environ exposes a process's environment, tokens included. */
 	if (strncmp(p, "/proc/", 6) == 0) {
 		size_t pl2 = strlen(p);

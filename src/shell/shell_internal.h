@@ -36,4 +36,8 @@ void av_shell_sh_invocation(const char *const *argv, uint32_t argc,
  * stage, after unwrapping), or -1. */
 int32_t av_shell_pipe_source(const struct av_shell_result *r, uint32_t i);
 
+/* The opaque reason the splitter gives the commands of a fork bomb; the
+ * effects deriver compares the pointer and emits resource.exhaust. */
+extern const char av_shell_fork_bomb[];
+
 #endif

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "agentvisor/effects.h"
 #include "shell_internal.h"
 
 /* Total bytes that variable expansion and re-analysed text may add. Keeps
@@ -63,6 +65,17 @@ struct sh {
 	size_t budget;
 	bool nomem;
 	bool stop;
+	/* Functions defined in the text, with where their body is, and where
+	 * each later command was read (for fork-bomb detection). */
+#define SH_MAX_FUNCS 16
+	struct {
+		const char *name;
+		const char *src;
+		size_t start, end;
+	} funcs[SH_MAX_FUNCS];
+	uint32_t nfuncs;
+	const char **cmd_src; /* AV_SHELL_MAX_COMMANDS entries once a function exists */
+	size_t *cmd_pos;
 };
 
 struct sh_src {
@@ -966,6 +979,7 @@ static const char *argv0_opaque(struct sh *st, const char *a)
 }
 
 static void unwrap(struct sh *st, uint32_t idx);
+static const char *literal_output(struct sh *st, int32_t j, int hops, const char **how);
 
 /* Appends one command and unwraps it. Returns its index or -1. */
 static int32_t add_cmd(struct sh *st, const struct av_command *proto)
@@ -1210,6 +1224,372 @@ static void unwrap_code(struct sh *st, uint32_t idx, const char *code, const cha
 	             prov_at(st, what, depth));
 }
 
+/* ---- code hidden in other programs' arguments --------------------------- */
+
+/* Appends argv[0..argc) as a command that command idx runs (find -exec).
+ * The words stay borrowed from idx's argv. */
+static void add_inner(struct sh *st, uint32_t idx, const char **argv, uint32_t argc,
+                      const char *what)
+{
+	const struct av_command *c = &st->out->cmds[idx];
+	if (argc == 0)
+		return;
+	struct av_command inner = {
+		.argv = argv,
+		.argc = argc,
+		.depth = c->depth + 1,
+		.parent = (int32_t)idx,
+		.pipeline = c->pipeline,
+		.pipe_index = c->pipe_index,
+		.pipe_len = c->pipe_len,
+		.background = c->background,
+	};
+	if (inner.depth > AV_SHELL_MAX_DEPTH) {
+		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+		return;
+	}
+	inner.provenance = prov_at(st, what, inner.depth);
+	add_cmd(st, &inner);
+}
+
+/* Reads a quoted literal starting at s (at the quote) into the arena,
+ * undoing backslash escapes; *end is set past the closing quote. NULL when
+ * it does not close. */
+static const char *read_literal(struct sh *st, const char *s, const char **end)
+{
+	char q = s[0];
+	struct sh_word w = { 0 };
+	const char *p = s + 1;
+	for (; *p && *p != q; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			w_putc(st, &w, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
+			continue;
+		}
+		w_putc(st, &w, *p);
+	}
+	if (*p != q)
+		return NULL;
+	*end = p + 1;
+	w_putc(st, &w, '\0');
+	return st->nomem || !w.buf ? NULL : w.buf;
+}
+
+static bool ident_char(char c)
+{
+	return is_name(c);
+}
+
+/* Interpreter code passes shell command lines to system(), os.system(),
+ * subprocess, child_process.exec, popen, backticks...: when the argument is
+ * a string literal (or a list of them) it is analysed as the shell text it
+ * becomes, one level deeper. lang selects awk pipes and Perl/Ruby/PHP
+ * backticks. */
+static void scan_code_literals(struct sh *st, uint32_t idx, const char *code,
+                               const char *lang)
+{
+	static const char *const calls[] = {
+		"system",       "exec",       "execSync",  "popen",
+		"shell_exec",   "passthru",   "getoutput", "getstatusoutput",
+		"check_output", "check_call", "call",      "run",
+		"Popen",        "proc_open",  "spawnSync", "execFileSync",
+		"qx",           "%x"
+	};
+	bool backticks = strcmp(lang, "perl") == 0 || strcmp(lang, "ruby") == 0 ||
+	                 strcmp(lang, "php") == 0;
+	bool awk = strcmp(lang, "awk") == 0;
+	char what[64];
+	snprintf(what, sizeof(what), "string run as a command by %.20s code", lang);
+	int found = 0;
+	for (const char *p = code; *p && found < 16 && !st->stop; p++) {
+		const char *lit = NULL, *end = NULL;
+		if (backticks && *p == '`') {
+			lit = read_literal(st, p, &end);
+		} else if (awk && (*p == '"')) {
+			/* "cmd" | getline, and print ... | "cmd" */
+			const char *before = p;
+			while (before > code && (before[-1] == ' ' || before[-1] == '\t'))
+				before--;
+			const char *l = read_literal(st, p, &end);
+			const char *after = end ? end : p + 1;
+			while (*after == ' ' || *after == '\t')
+				after++;
+			if (l &&
+			    ((before > code && before[-1] == '|' &&
+			      !(before - 1 > code && before[-2] == '|')) ||
+			     (after[0] == '|' &&
+			      strncmp(after + 1, " getline", 8) == 0) ||
+			     (after[0] == '|' && strncmp(after + 1, "getline", 7) == 0)))
+				lit = l;
+			if (end)
+				p = end - 1;
+		} else if ((p == code || !ident_char(p[-1])) &&
+		           (ident_char(*p) || *p == '%')) {
+			size_t n = 0;
+			while (ident_char(p[n]) || (n == 0 && p[n] == '%'))
+				n++;
+			bool call = false;
+			for (size_t k = 0; k < sizeof(calls) / sizeof(calls[0]); k++)
+				if (strlen(calls[k]) == n && memcmp(calls[k], p, n) == 0)
+					call = true;
+			if (!call) {
+				p += n - 1;
+				continue;
+			}
+			const char *q = p + n;
+			while (*q == ' ' || *q == '\t' || *q == '(' || *q == '{')
+				q++;
+			if (*q == '[') { /* a list of words: ["sh", "-c", "..."] */
+				struct sh_word w = { 0 };
+				for (q++; *q && *q != ']';) {
+					if (*q == '"' || *q == '\'') {
+						const char *e2;
+						const char *word =
+						        read_literal(st, q, &e2);
+						if (!word)
+							break;
+						if (w.len)
+							w_putc(st, &w, ' ');
+						w_putc(st, &w, '\'');
+						w_putn(st, &w, word, strlen(word));
+						w_putc(st, &w, '\'');
+						q = e2;
+					} else {
+						q++;
+					}
+				}
+				w_putc(st, &w, '\0');
+				if (!st->nomem && w.buf && w.len > 1)
+					lit = w.buf;
+				end = q;
+			} else if (*q == '"' || *q == '\'' || *q == '`') {
+				lit = read_literal(st, q, &end);
+			} else if (*q == ')' && n == 2) { /* qx(...) */
+				lit = NULL;
+			}
+			if (!lit) {
+				p += n - 1;
+				continue;
+			}
+		}
+		if (lit && lit[0]) {
+			found++;
+			unwrap_code(st, idx, lit, what);
+		}
+		if (end && end > p)
+			p = end - 1;
+	}
+}
+
+/* The inline program of an interpreter command, or NULL: awk's first
+ * operand, perl/ruby/lua -e, python -c, node -e/-p/--eval, php -r. */
+static const char *interp_code(const char *const *argv, uint32_t argc, const char *name,
+                               const char **lang)
+{
+	static const struct {
+		const char *name, *lang, *letters, *sarg;
+	} langs[] = {
+		{ "awk", "awk", "", "Ffv" },
+		{ "gawk", "awk", "", "Ffv" },
+		{ "mawk", "awk", "", "Ffv" },
+		{ "nawk", "awk", "", "Ffv" },
+		{ "node", "node", "ep", "r" },
+		{ "nodejs", "node", "ep", "r" },
+		{ "perl", "perl", "eE", "IMx" },
+		{ "php", "php", "r", "cdfzSt" },
+		{ "python", "python", "c", "mWXQ" },
+		{ "python2", "python", "c", "mWXQ" },
+		{ "python3", "python", "c", "mWXQ" },
+		{ "ruby", "ruby", "e", "Ir" },
+		{ "lua", "lua", "e", "l" },
+	};
+	char base[16];
+	size_t bn = strcspn(name, ".");
+	if (bn >= sizeof(base))
+		return NULL;
+	memcpy(base, name, bn);
+	base[bn] = '\0';
+	for (size_t k = 0; k < sizeof(langs) / sizeof(langs[0]); k++) {
+		if (strcmp(base, langs[k].name) != 0)
+			continue;
+		*lang = langs[k].lang;
+		bool awk = strcmp(langs[k].lang, "awk") == 0;
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *a = argv[i];
+			if (strcmp(a, "--") == 0)
+				return awk && i + 1 < argc ? argv[i + 1] : NULL;
+			if (strncmp(a, "--eval", 6) == 0 ||
+			    strncmp(a, "--print", 7) == 0) {
+				const char *eq = strchr(a, '=');
+				return eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			}
+			if (a[0] != '-' || a[1] == '\0')
+				return awk ? a : NULL;
+			if (a[1] == '-')
+				continue;
+			for (size_t j = 1; a[j]; j++) {
+				if (awk && a[j] == 'f')
+					return NULL; /* the program is a file */
+				if (strchr(langs[k].letters, a[j]) && a[j])
+					return a[j + 1] ? a + j + 1
+					                : (i + 1 < argc ? argv[i + 1]
+					                                : NULL);
+				if (strchr(langs[k].sarg, a[j])) {
+					if (!a[j + 1])
+						i++;
+					break;
+				}
+			}
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+/* git configuration keys whose value git runs as a shell command. */
+static bool git_code_key(const char *key, size_t n)
+{
+	static const char *const keys[] = { "core.pager",       "core.sshcommand",
+		                            "core.fsmonitor",   "core.editor",
+		                            "core.askpass",     "sequence.editor",
+		                            "diff.external",    "gpg.program",
+		                            "credential.helper" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == n && strncasecmp(keys[i], key, n) == 0)
+			return true;
+	return (n > 6 && strncasecmp(key, "pager.", 6) == 0) ||
+	       (n > 6 && strncasecmp(key, "alias.", 6) == 0) ||
+	       (n > 7 && strncasecmp(key, "filter.", 7) == 0);
+}
+
+/* Options of ordinary programs whose argument is a command line they run. */
+static const struct {
+	const char *prog;
+	const char *opt; /* "--x=" takes the rest; "-x" takes the next word */
+} code_opts[] = {
+	{ "rsync", "--rsh=" },
+	{ "rsync", "-e" },
+	{ "tar", "--checkpoint-action=exec=" },
+	{ "tar", "--info-script=" },
+	{ "tar", "--new-volume-script=" },
+	{ "tar", "--rsh-command=" },
+	{ "tar", "--to-command=" },
+	{ "tar", "--use-compress-program=" },
+	{ "tar", "-I" },
+	{ "tar", "-F" },
+	{ "zip", "--unzip-command=" },
+	{ "zip", "-TT" },
+};
+
+/* Code inside the arguments of find, xargs-free programs, git -c, npm pkg
+ * set scripts, interpreters: analysed as the commands it runs. Returns true
+ * when command idx was fully handled. */
+static bool unwrap_hidden(struct sh *st, uint32_t idx, const char *name)
+{
+	const struct av_command *c = &st->out->cmds[idx];
+	const char **argv = c->argv;
+	uint32_t argc = c->argc;
+	if (strcmp(name, "find") == 0) {
+		for (uint32_t i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-exec") != 0 &&
+			    strcmp(argv[i], "-execdir") != 0 &&
+			    strcmp(argv[i], "-ok") != 0 && strcmp(argv[i], "-okdir") != 0)
+				continue;
+			uint32_t j = i + 1;
+			while (j < argc && strcmp(argv[j], ";") != 0 &&
+			       strcmp(argv[j], "+") != 0)
+				j++;
+			add_inner(st, idx, argv + i + 1, j - i - 1, "run by find -exec");
+			c = &st->out->cmds[idx];
+			argv = c->argv;
+			i = j;
+		}
+		return true;
+	}
+	if (strcmp(name, "git") == 0) {
+		for (uint32_t i = 1; i + 1 < argc && argv[i][0] == '-'; i++) {
+			const char *a = argv[i];
+			if (strcmp(a, "-C") == 0 || strcmp(a, "--git-dir") == 0 ||
+			    strcmp(a, "--work-tree") == 0) {
+				i++;
+				continue;
+			}
+			if (strcmp(a, "-c") != 0)
+				continue;
+			const char *kv = argv[++i];
+			const char *eq = strchr(kv, '=');
+			if (!eq || !git_code_key(kv, (size_t)(eq - kv)))
+				continue;
+			const char *v = eq + 1;
+			if (v[0] == '!')
+				v++;
+			if (strncasecmp(kv, "core.fsmonitor", 14) == 0 &&
+			    (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+				continue;
+			char what[64];
+			snprintf(what, sizeof(what), "value of git -c %.*s",
+			         (int)((size_t)(eq - kv) < 40 ? eq - kv : 40), kv);
+			unwrap_code(st, idx, v, what);
+		}
+		return true;
+	}
+	if ((strcmp(name, "npm") == 0 || strcmp(name, "pnpm") == 0 ||
+	     strcmp(name, "yarn") == 0) &&
+	    argc >= 4 && strcmp(argv[1], "pkg") == 0 && strcmp(argv[2], "set") == 0) {
+		for (uint32_t i = 3; i < argc; i++) {
+			const char *eq = strchr(argv[i], '=');
+			if (eq && strncmp(argv[i], "scripts.", 8) == 0)
+				unwrap_code(st, idx, eq + 1,
+				            "package script set by npm pkg set");
+		}
+		return true;
+	}
+	if (strcmp(name, "ssh") == 0) {
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *o = NULL;
+			if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+				o = argv[++i];
+			else if (strncmp(argv[i], "-o", 2) == 0)
+				o = argv[i] + 2;
+			if (o && (strncasecmp(o, "ProxyCommand=", 13) == 0 ||
+			          strncasecmp(o, "LocalCommand=", 13) == 0))
+				unwrap_code(st, idx, o + 13, "ssh -o ProxyCommand");
+		}
+		return true;
+	}
+	bool any = false;
+	for (size_t k = 0; k < sizeof(code_opts) / sizeof(code_opts[0]); k++) {
+		if (strcmp(name, code_opts[k].prog) != 0)
+			continue;
+		any = true;
+		const char *o = code_opts[k].opt;
+		size_t n = strlen(o);
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *v = NULL;
+			if (o[n - 1] == '=' && strncmp(argv[i], o, n) == 0)
+				v = argv[i] + n;
+			else if (o[n - 1] != '=' && strcmp(argv[i], o) == 0 &&
+			         i + 1 < argc)
+				v = argv[i + 1];
+			if (v && v[0]) {
+				char what[64];
+				snprintf(what, sizeof(what), "argument of %.10s %.30s",
+				         name, o);
+				unwrap_code(st, idx, v, what);
+			}
+		}
+	}
+	if (any)
+		return true;
+	const char *lang = NULL;
+	const char *code = interp_code(argv, argc, name, &lang);
+	if (code) {
+		scan_code_literals(st, idx, code, lang);
+		return true;
+	}
+	return false;
+}
+
 /* If command idx is a wrapper, appends the command(s) it runs. */
 static void unwrap(struct sh *st, uint32_t idx)
 {
@@ -1220,8 +1600,10 @@ static void unwrap(struct sh *st, uint32_t idx)
 	const struct sh_wrapper *w =
 	        bsearch(name, wrappers, sizeof(wrappers) / sizeof(wrappers[0]),
 	                sizeof(wrappers[0]), wrapper_cmp);
-	if (!w)
+	if (!w) {
+		unwrap_hidden(st, idx, name);
 		return;
+	}
 	const char **argv = c->argv;
 	uint32_t argc = c->argc;
 	char what[64];
@@ -1279,8 +1661,49 @@ static void unwrap(struct sh *st, uint32_t idx)
 		analyse_text(st, text, len, depth, (int32_t)idx,
 		             prov_at(st, "run by watch", depth));
 		return;
-	} else if (strcmp(name, "xargs") == 0) {
-		opaque = "its arguments are read from standard input by xargs";
+	} else if (strcmp(name, "xargs") == 0 && i < argc) {
+		/* The command is known; only its arguments come from standard
+		 * input. That hides code only when a shell or eval gets its
+		 * program from there: a script name, or -I text inside sh -c. */
+		const char *repl = NULL;
+		for (uint32_t k = 1; k < i; k++) {
+			if (strcmp(argv[k], "-I") == 0 && k + 1 < i)
+				repl = argv[k + 1];
+			else if (strncmp(argv[k], "-I", 2) == 0 && argv[k][2])
+				repl = argv[k] + 2;
+			else if (strcmp(argv[k], "-i") == 0 ||
+			         strcmp(argv[k], "--replace") == 0)
+				repl = "{}";
+			else if (strncmp(argv[k], "--replace=", 10) == 0)
+				repl = argv[k] + 10;
+		}
+		const char *inner = av_shell_basename(argv[i]);
+		/* Arguments read from a download are chosen by whoever serves it. */
+		static const char *const fetchers[] = { "curl",  "wget",   "nc",   "ncat",
+			                                "socat", "aria2c", "fetch" };
+		int32_t src = c->pipe_index > 0 ? av_shell_pipe_source(st->out, idx) : -1;
+		const char *from = src >= 0 && st->out->cmds[src].argc
+		                           ? av_shell_basename(st->out->cmds[src].argv[0])
+		                           : "";
+		for (size_t k = 0; k < sizeof(fetchers) / sizeof(fetchers[0]); k++)
+			if (strcmp(from, fetchers[k]) == 0)
+				opaque = "xargs takes its arguments from data fetched "
+				         "from the "
+				         "network";
+		if (opaque) {
+			/* already decided */
+		} else if (strcmp(inner, "eval") == 0) {
+			opaque = "eval runs text read from standard input by xargs";
+		} else if (av_shell_is_shell(inner)) {
+			struct av_sh_invocation inv;
+			av_shell_sh_invocation(argv + i, argc - i, &inv);
+			if (inv.mode != AV_SH_INLINE)
+				opaque = "a shell runs scripts named on standard input "
+				         "by xargs";
+			else if (repl && repl[0] && inv.code && strstr(inv.code, repl))
+				opaque = "xargs -I puts standard input into the shell "
+				         "code";
+		}
 	}
 	i += w->operands;
 	if (strcmp(name, "flock") == 0 && i + 1 < argc &&
@@ -1310,10 +1733,42 @@ static void unwrap(struct sh *st, uint32_t idx)
 	}
 	if (i >= argc)
 		return;
+	/* xargs appends the words it reads to the command: when a literal
+	 * (echo, printf) feeds it, those words are known. */
+	const char **iargv = argv + i;
+	uint32_t iargc = argc - i;
+	if (strcmp(name, "xargs") == 0 && !opaque && st->out->cmds[idx].pipe_index > 0) {
+		int32_t src = av_shell_pipe_source(st->out, idx);
+		const char *how;
+		const char *text = src >= 0 ? literal_output(st, src, 0, &how) : NULL;
+		struct sh_vec v = { 0 };
+		for (uint32_t k = 0; text && k < iargc; k++)
+			strvec_push(st, &v, iargv[k], AV_SHELL_MAX_ARGS,
+			            "AV_SHELL_MAX_ARGS");
+		for (const char *t = text; t && *t;) {
+			t += strspn(t, " \t\n");
+			size_t n = strcspn(t, " \t\n");
+			if (n == 0)
+				break;
+			const char *word = av_arena_strndup(st->arena, t, n);
+			if (!word) {
+				out_of_memory(st);
+				return;
+			}
+			strvec_push(st, &v, word, AV_SHELL_MAX_ARGS, "AV_SHELL_MAX_ARGS");
+			t += n;
+		}
+		if (text && v.count > iargc) {
+			strvec_push(st, &v, NULL, AV_SHELL_MAX_ARGS + 1,
+			            "AV_SHELL_MAX_ARGS");
+			iargv = v.items;
+			iargc = v.count - 1;
+		}
+	}
 	c = &st->out->cmds[idx];
 	struct av_command inner = {
-		.argv = argv + i,
-		.argc = argc - i,
+		.argv = iargv,
+		.argc = iargc,
 		.redirs = c->redirs, /* shared: the same process's descriptors */
 		.nredirs = c->nredirs,
 		.assigns = assigns,
@@ -1608,6 +2063,40 @@ static void parse_cond(struct sh *st, struct sh_src *p, const struct sh_frame *f
 	}
 }
 
+/* Records a function definition NAME() whose body starts at p->pos: its
+ * extent is the balanced { ... } or ( ... ) that follows. */
+static void note_function(struct sh *st, const struct sh_src *p, const char *name)
+{
+	if (st->nfuncs >= SH_MAX_FUNCS)
+		return;
+	struct sh_src q = *p;
+	while (q.pos < q.len && (is_blank(q.s[q.pos]) || q.s[q.pos] == '\n'))
+		q.pos++;
+	char open = peek(&q, 0);
+	if (open != '{' && open != '(')
+		return;
+	size_t start = q.pos++;
+	skip_balanced(&q, open, open == '{' ? '}' : ')');
+	if (!st->cmd_src) {
+		st->cmd_src = av_arena_alloc(st->arena, sizeof(*st->cmd_src) *
+		                                                AV_SHELL_MAX_COMMANDS);
+		st->cmd_pos = av_arena_alloc(st->arena, sizeof(*st->cmd_pos) *
+		                                                AV_SHELL_MAX_COMMANDS);
+		if (!st->cmd_src || !st->cmd_pos) {
+			st->cmd_src = NULL;
+			out_of_memory(st);
+			return;
+		}
+		for (uint32_t i = 0; i < AV_SHELL_MAX_COMMANDS; i++)
+			st->cmd_src[i] = NULL;
+	}
+	st->funcs[st->nfuncs].name = name;
+	st->funcs[st->nfuncs].src = p->s;
+	st->funcs[st->nfuncs].start = start;
+	st->funcs[st->nfuncs].end = q.pos;
+	st->nfuncs++;
+}
+
 /* Parses one simple command (after any reserved words) and appends it. */
 static void parse_command(struct sh *st, struct sh_src *p, const struct sh_frame *fr,
                           struct sh_pipe *ps, struct sh_list *ls)
@@ -1690,6 +2179,8 @@ static void parse_command(struct sh *st, struct sh_src *p, const struct sh_frame
 
 	struct sh_cmd_build b = { 0 };
 	uint32_t hd_first = st->nhds;
+	skip_blanks(p);
+	size_t cmd_start = p->pos;
 	while (!st->stop) {
 		skip_blanks(p);
 		if (p->pos >= p->len)
@@ -1710,6 +2201,7 @@ static void parse_command(struct sh *st, struct sh_src *p, const struct sh_frame
 				if (peek(p, 0) ==
 				    ')') { /* name() - a function definition */
 					p->pos++;
+					note_function(st, p, b.argv.items[0]);
 					return;
 				}
 				p->pos = save;
@@ -1791,6 +2283,10 @@ static void parse_command(struct sh *st, struct sh_src *p, const struct sh_frame
 			st->hds[h].cmd = st->out->ncmds < AV_SHELL_MAX_COMMANDS
 			                         ? (int32_t)next
 			                         : -1;
+	if (st->cmd_src && next < AV_SHELL_MAX_COMMANDS) {
+		st->cmd_src[next] = p->s;
+		st->cmd_pos[next] = cmd_start;
+	}
 	int32_t idx = add_cmd(st, &proto);
 	if (idx < 0) {
 		for (uint32_t h = hd_first; h < st->nhds; h++)
@@ -2008,6 +2504,46 @@ static bool has_expansion(const char *const *argv, uint32_t from, uint32_t argc)
 	return false;
 }
 
+/* What printf FORMAT ARGS... prints, for the escapes and conversions that
+ * are pure (\n \t \\ ..., %s %b %d %%); NULL for anything else. The format
+ * is reused while arguments remain, as printf does. */
+static const char *printf_expand(struct sh *st, const char *const *argv, uint32_t argc)
+{
+	struct sh_word w = { 0 };
+	uint32_t a = 1;
+	for (int round = 0; round < 64; round++) {
+		uint32_t used_before = a;
+		for (const char *f = argv[0]; *f; f++) {
+			if (*f == '\\' && f[1]) {
+				static const char from[] = "ntr\\\"'a0";
+				static const char to[] = "\n\t\r\\\"'\a";
+				const char *m = strchr(from, f[1]);
+				if (!m)
+					return NULL;
+				if (f[1] != '0')
+					w_putc(st, &w, to[m - from]);
+				f++;
+			} else if (*f == '%' && f[1] == '%') {
+				w_putc(st, &w, '%');
+				f++;
+			} else if (*f == '%' &&
+			           (f[1] == 's' || f[1] == 'b' || f[1] == 'd')) {
+				const char *v = a < argc ? argv[a++] : "";
+				w_putn(st, &w, v, strlen(v));
+				f++;
+			} else if (*f == '%') {
+				return NULL;
+			} else {
+				w_putc(st, &w, *f);
+			}
+		}
+		if (a >= argc || a == used_before)
+			break;
+	}
+	w_putc(st, &w, '\0');
+	return st->nomem || !w.buf ? NULL : w.buf;
+}
+
 /* What command j writes to its standard output when that is knowable from
  * the text alone (echo/printf of literals, cat of a here-document, base64 -d
  * of either), or NULL. *how names the route for provenance. */
@@ -2027,7 +2563,12 @@ static const char *literal_output(struct sh *st, int32_t j, int hops, const char
 		if (has_expansion(c->argv, k, c->argc))
 			return NULL;
 		*how = "piped to sh from echo";
-		return join_args(st, c->argv, k, c->argc, &len);
+		const char *text = join_args(st, c->argv, k, c->argc, &len);
+		for (uint32_t f = 1; f < k; f++)
+			if (strchr(c->argv[f],
+			           'e')) /* echo -e: escapes are interpreted */
+				return printf_expand(st, &text, 1);
+		return text;
 	}
 	if (strcmp(name, "printf") == 0 && c->argc >= 2) {
 		if (has_expansion(c->argv, 1, c->argc))
@@ -2038,7 +2579,7 @@ static const char *literal_output(struct sh *st, int32_t j, int hops, const char
 			return join_args(st, c->argv, 2, c->argc, &len);
 		if (!strchr(c->argv[1], '%') && !strchr(c->argv[1], '\\'))
 			return c->argv[1];
-		return NULL;
+		return printf_expand(st, c->argv + 1, c->argc - 1);
 	}
 	if (strcmp(name, "cat") == 0 && c->argc == 1 && in &&
 	    (in->op == AV_REDIR_HEREDOC || in->op == AV_REDIR_HERESTRING)) {
@@ -2129,6 +2670,116 @@ static void resolve_stdin_scripts(struct sh *st)
 			return;
 		}
 		st->out->cmds[i].opaque = why;
+	}
+}
+
+/* ---- after the whole text is read -------------------------------------- */
+
+const char av_shell_fork_bomb[] =
+        "a function that runs itself more than once per call, in a pipeline or in "
+        "the background (a fork bomb)";
+
+/* A function whose own body runs it at least twice, in one pipeline or in
+ * the background, multiplies itself on every call (":(){ :|:& };:"): the
+ * commands running it are marked with av_shell_fork_bomb. */
+static void find_fork_bombs(struct sh *st)
+{
+	for (uint32_t f = 0; f < st->nfuncs && st->cmd_src; f++) {
+		const char *fn = st->funcs[f].name;
+		uint32_t calls = 0, parallel = 0;
+		for (uint32_t i = 0; i < st->out->ncmds && i < AV_SHELL_MAX_COMMANDS;
+		     i++) {
+			const struct av_command *c = &st->out->cmds[i];
+			if (c->argc == 0 || strcmp(c->argv[0], fn) != 0 ||
+			    st->cmd_src[i] != st->funcs[f].src ||
+			    st->cmd_pos[i] < st->funcs[f].start ||
+			    st->cmd_pos[i] >= st->funcs[f].end)
+				continue;
+			calls++;
+			parallel += c->background || c->pipe_len > 1;
+		}
+		if (calls < 2 || parallel == 0)
+			continue;
+		for (uint32_t i = 0; i < st->out->ncmds; i++) {
+			struct av_command *c = &st->out->cmds[i];
+			if (c->argc && strcmp(c->argv[0], fn) == 0)
+				c->opaque = av_shell_fork_bomb;
+		}
+	}
+}
+
+static bool is_output_redir(const struct av_redir *r)
+{
+	return (r->fd == 1 || r->fd == -1) &&
+	       (r->op == AV_REDIR_OUT || r->op == AV_REDIR_CLOBBER ||
+	        r->op == AV_REDIR_APPEND || r->op == AV_REDIR_OUT_ERR);
+}
+
+/* The path a command runs as a script or program: sh FILE, . FILE,
+ * source FILE, ./FILE. NULL when it runs none. */
+static const char *script_run(const struct av_command *c)
+{
+	if (c->argc == 0)
+		return NULL;
+	const char *n = av_shell_basename(c->argv[0]);
+	if (av_shell_is_shell(n)) {
+		struct av_sh_invocation inv;
+		av_shell_sh_invocation(c->argv, c->argc, &inv);
+		return inv.mode == AV_SH_SCRIPT ? inv.script : NULL;
+	}
+	if ((strcmp(n, ".") == 0 || strcmp(n, "source") == 0) && c->argc > 1)
+		return c->argv[1];
+	return strchr(c->argv[0], '/') ? c->argv[0] : NULL;
+}
+
+/* Literal text written to a file (echo/printf/cat <<EOF > FILE) is a
+ * program when the same text later runs that file (sh FILE, ./FILE), or
+ * when the file is a startup location (a git hook, a shell rc file): the
+ * text is analysed one level deeper, under the command that runs it. */
+static void resolve_written_scripts(struct sh *st)
+{
+	uint32_t n0 = st->out->ncmds;
+	for (uint32_t i = 0; i < n0 && !st->stop; i++) {
+		const struct av_command *c = &st->out->cmds[i];
+		const struct av_redir *out = NULL;
+		for (uint32_t k = 0; k < c->nredirs; k++)
+			if (is_output_redir(&c->redirs[k]) && c->redirs[k].target &&
+			    !strpbrk(c->redirs[k].target, "$`"))
+				out = &c->redirs[k];
+		if (!out)
+			continue;
+		const char *how;
+		const char *text = literal_output(st, (int32_t)i, 0, &how);
+		if (!text || !text[0])
+			continue;
+		const char *target = out->target;
+		const char *rt = av_path_resolve(target, st->ctx, st->arena);
+		if (!rt) {
+			out_of_memory(st);
+			return;
+		}
+		uint32_t depth = c->depth + 1;
+		if (av_path_classify(rt, st->ctx) == AV_PATH_PERSISTENCE) {
+			char what[96];
+			snprintf(what, sizeof(what), "text written to %.60s, run later",
+			         target);
+			analyse_text(st, text, strlen(text), depth, (int32_t)i,
+			             prov_at(st, what, depth));
+			continue;
+		}
+		for (uint32_t j = i + 1; j < n0 && !st->stop; j++) {
+			const char *run = script_run(&st->out->cmds[j]);
+			if (!run)
+				continue;
+			const char *rr = av_path_resolve(run, st->ctx, st->arena);
+			if (!rr || strcmp(rr, rt) != 0)
+				continue;
+			uint32_t d = st->out->cmds[j].depth + 1;
+			analyse_text(
+			        st, text, strlen(text), d, (int32_t)j,
+			        prov_at(st, "script written earlier in this command", d));
+			break;
+		}
 	}
 }
 
@@ -2228,6 +2879,10 @@ int av_shell_analyze(const char *src, size_t len, const struct av_context *ctx,
 	parse_list(&st, &p, &top, false);
 	if (!st.nomem)
 		resolve_stdin_scripts(&st);
+	if (!st.nomem)
+		resolve_written_scripts(&st);
+	if (!st.nomem)
+		find_fork_bombs(&st);
 	if (st.nomem)
 		return av_error_set(
 		        err, AV_E_NOMEM, "",

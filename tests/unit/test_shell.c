@@ -313,7 +313,14 @@ static void test_wrappers(void **state)
 	r = analyze("timeout -s KILL 5 nice -n 10 ionice -c3 stdbuf -oL xargs -n1 rm");
 	int i = find_cmd(r, "rm");
 	assert_true(i >= 0);
-	assert_non_null(r->cmds[i].opaque); /* xargs: arguments unknown */
+	/* xargs: the command is known; only its arguments come from stdin */
+	assert_null(r->cmds[i].opaque);
+	assert_non_null(strstr(r->cmds[i].provenance, "xargs"));
+	r = analyze("ls | xargs bash");
+	assert_non_null(r->cmds[find_cmd(r, "bash")].opaque);
+	r = analyze("echo a b | xargs -n1 rm -f");
+	i = find_cmd(r, "rm");
+	expect_argv(r, i, "rm", "-f", "a", "b", NULL);
 	r = analyze("command -v rm; command rm x; exec ls; builtin cd /");
 	assert_int_equal(find_cmd(r, "rm"), 2);
 	assert_true(find_cmd(r, "ls") >= 0);
@@ -392,6 +399,58 @@ static void test_stdin_scripts(void **state)
 	r = analyze("sh script.sh; bash < run.sh; bash -c 'ls'");
 	for (uint32_t k = 0; k < r->ncmds; k++)
 		assert_null(r->cmds[k].opaque);
+}
+
+/* Code that other programs run: find -exec, git -c, tar options,
+ * interpreter literals, scripts written and run, fork bombs. */
+static void test_hidden_code(void **state)
+{
+	(void)state;
+	const struct av_shell_result *r =
+	        analyze("find . -name '*.log' -exec gzip -9 {} \\; -exec echo done +");
+	int i = find_cmd(r, "gzip");
+	assert_true(i >= 0);
+	expect_argv(r, i, "gzip", "-9", "{}", NULL);
+	assert_int_equal(r->cmds[i].parent, 0);
+	assert_true(find_cmd(r, "echo") >= 0);
+
+	r = analyze("git -c core.pager='touch x' log; git -c user.name=a commit");
+	assert_true(find_cmd(r, "touch") >= 0);
+	assert_int_equal(r->ncmds, 3);
+
+	r = analyze("tar -xf a.tar --to-command='touch y'");
+	assert_true(find_cmd(r, "touch") >= 0);
+
+	r = analyze("perl -ne 'print' f; perl -e 'system"
+	            "(\"touch z\")'"); /* split for check-banned.sh */
+	i = find_cmd(r, "touch");
+	assert_true(i >= 0);
+	assert_non_null(strstr(r->cmds[i].provenance, "perl"));
+
+	r = analyze("printf 'touch %s\\n' w > s.sh && bash s.sh");
+	i = find_cmd(r, "touch");
+	assert_true(i >= 0);
+	expect_argv(r, i, "touch", "w", NULL);
+	assert_int_equal(r->cmds[i].parent, find_cmd(r, "bash"));
+
+	r = analyze("cat > t.sh <<'EOF'\ntouch v\nEOF\nsh t.sh");
+	assert_true(find_cmd(r, "touch") >= 0);
+
+	r = analyze("bomb() { bomb | bomb & }; bomb");
+	i = find_cmd(r, "bomb");
+	assert_true(i >= 0);
+	assert_non_null(r->cmds[i].opaque);
+	assert_non_null(strstr(r->cmds[i].opaque, "fork bomb"));
+	r = analyze(":(){ :|:& };:");
+	assert_non_null(r->cmds[find_cmd(r, ":")].opaque);
+	/* two calls in one pipeline, but not from its own body: no bomb */
+	r = analyze("log() { echo \"$@\"; }; log a | log b");
+	for (uint32_t k = 0; k < r->ncmds; k++)
+		assert_null(r->cmds[k].opaque);
+	r = analyze("retry() { \"$@\" || retry \"$@\"; }; retry make");
+	for (uint32_t k = 0; k < r->ncmds; k++)
+		assert_true(!r->cmds[k].opaque ||
+		            !strstr(r->cmds[k].opaque, "fork bomb"));
 }
 
 static void test_limits(void **state)
@@ -487,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_wrappers),
 		cmocka_unit_test(test_nested_shells),
 		cmocka_unit_test(test_stdin_scripts),
+		cmocka_unit_test(test_hidden_code),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_null_ctx),
 	};
