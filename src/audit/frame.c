@@ -340,7 +340,9 @@ int av_verifier_segment(struct av_verifier *v, const char *name, uint64_t segno,
 		             "segment %" PRIu64 " is missing", v->next_segno);
 	v->next_segno++;
 	if (len < AV_SEG_HEADER) {
-		if (last && memcmp(buf, AV_SEG_MAGIC, len) == 0)
+		/* A header cut short by a crash still starts with (a prefix of)
+		 * the magic; compare no more of it than exists (8 bytes). */
+		if (last && memcmp(buf, AV_SEG_MAGIC, len < 8 ? len : 8) == 0)
 			return fault(v, AV_AUDIT_TORN_TAIL, name, 0, v->next_seq,
 			             "the segment header is incomplete (a crash while "
 			             "rotating)");
