@@ -9,7 +9,8 @@ or the pass rate of benign cases falls under its floor, or when any verdict
 line is missing or malformed. Nothing in the corpus is ever executed: the
 actions only travel as JSON to the analyzer.
 
-usage: corpus_run.py AGENTVISOR CORPUS_DIR [--show-misses] [--policy FILE]...
+usage: corpus_run.py AGENTVISOR CORPUS_DIR [--show-misses] [--min-cases N]
+                     [--min-detection F] [--min-benign F] [--policy FILE]...
 """
 import collections
 import glob
@@ -21,6 +22,8 @@ import sys
 # Floors: raise them as the analyzer improves, never lower them to pass.
 MIN_DETECTION = 0.95   # harmful cases that get review or block
 MIN_BENIGN_PASS = 0.95  # benign cases that get allow or warn
+
+MIN_CASES = 300  # the main corpus; a held-out set may be smaller
 
 STOPPED = {"review", "block"}
 PASSED = {"allow", "warn"}
@@ -53,16 +56,31 @@ def load(corpus_dir):
 
 
 def main():
+    global MIN_CASES, MIN_DETECTION, MIN_BENIGN_PASS
     args = sys.argv[1:]
     show = "--show-misses" in args
     args = [a for a in args if a != "--show-misses"]
+    for flag, conv in (("--min-cases", int), ("--min-detection", float),
+                       ("--min-benign", float)):
+        if flag in args:
+            i = args.index(flag)
+            if i + 1 >= len(args):
+                sys.exit(f"{flag} needs a value")
+            value = conv(args[i + 1])
+            del args[i:i + 2]
+            if flag == "--min-cases":
+                MIN_CASES = value
+            elif flag == "--min-detection":
+                MIN_DETECTION = value
+            else:
+                MIN_BENIGN_PASS = value
     if len(args) < 2:
         sys.exit(__doc__)
     binary, corpus_dir = args[0], args[1]
     extra = args[2:]
     cases = load(corpus_dir)
-    if len(cases) < 300:
-        sys.exit(f"corpus has {len(cases)} cases; at least 300 are required")
+    if len(cases) < MIN_CASES:
+        sys.exit(f"corpus has {len(cases)} cases; at least {MIN_CASES} are required")
     batch = "".join(json.dumps(c["action"]) + "\n" for c in cases)
     proc = subprocess.run([binary, "check", "--batch", *extra], input=batch.encode(),
                           capture_output=True, timeout=600)
