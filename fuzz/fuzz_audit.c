@@ -1,8 +1,9 @@
 /* fuzz_audit.c - the audit log readers on hostile bytes: the input is taken
  * as one segment file (frames, checkpoints, the hash chain and tree, via the
- * pure verifier), as a proof for check-proof, and as JSON for the redactor,
- * which must keep valid JSON valid. Nothing may crash, leak or read out of
- * bounds. */
+ * pure verifier), as a proof for check-proof, as a result report for the
+ * strict result decoder, and as JSON for the redactor, which must keep valid
+ * JSON valid (and whose prefilter must agree with it). Nothing may crash, leak or read
+ * out of bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct av_error err;
 	av_audit_check_proof((const char *)data, size, pk, &err);
 
+	struct av_arena arena;
+	struct av_result result;
+	av_arena_init(&arena, (size_t)8 << 20);
+	av_result_decode((const char *)data, size, &arena, &result, &err);
+	av_arena_free(&arena);
+
 	size_t n;
-	char *red = av_redact_json((const char *)data, size, &n, NULL);
+	unsigned count;
+	char *red = av_redact_json((const char *)data, size, &n, &count);
+	if (red != NULL && count > 0 && !av_redact_needed((const char *)data, size))
+		abort(); /* the prefilter hid a secret the patterns found */
 	json_t *in = json_loadb((const char *)data, size, 0, NULL);
 	if (red != NULL && in != NULL) {
 		json_t *out = json_loadb(red, n, 0, NULL);

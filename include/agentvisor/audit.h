@@ -113,6 +113,43 @@ int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision
                              const struct av_audit_decision_info *info, uint64_t *seq_out,
                              struct av_error *err);
 
+/* ---- execution results (docs/PROTOCOL.md, "Result report") ------------- */
+
+#define AV_RESULT_MAX_BYTES  ((size_t)1 << 20)  /* one report's JSON */
+#define AV_RESULT_MAX_STRING ((size_t)64 << 10) /* id, session, principal, error */
+#define AV_RESULT_MAX_PATHS  4096               /* entries of paths_written */
+#define AV_RESULT_MAX_PATH   4096               /* bytes of one of them */
+
+/* What an agent (or its harness) reports after an action ran. Strings and
+ * the path array live in the arena passed to av_result_decode. Sessions and
+ * information flow consume the same structure. */
+struct av_result {
+	const char *id; /* the action's id: links the result to its decision */
+	const char *session, *principal; /* or NULL */
+	int64_t exit_status;             /* "exit" */
+	bool has_output_digest;
+	unsigned char output_sha256[32];
+	bool digest_from_output; /* the caller hashed the output itself (--output) */
+	int64_t output_bytes;    /* -1 when not reported */
+	const char **paths_written;
+	size_t npaths;
+	const char *error;   /* or NULL */
+	int64_t duration_ms; /* -1 when not reported */
+};
+
+/* Decodes a result report strictly: JSON object, no duplicate keys, no
+ * unknown field (err->where names it), required "id" and "exit", types and
+ * bounds as above, "output_digest" exactly "sha256:" + 64 lower-case hex.
+ * Returns 0, or -1 with err set (code json, field or limit). */
+int av_result_decode(const char *json, size_t len, struct av_arena *arena,
+                     struct av_result *out, struct av_error *err);
+
+/* Appends a result record for r (redacted like decisions). Results are
+ * linked to their decision by id: readers attach a result to the most recent
+ * earlier decision record with the same id. */
+int av_audit_append_result(struct av_audit_writer *w, const struct av_result *r,
+                           uint64_t *seq_out, struct av_error *err);
+
 /* Appends a signed checkpoint covering every record so far, unless the last
  * record already is one. */
 int av_audit_checkpoint(struct av_audit_writer *w, struct av_error *err);

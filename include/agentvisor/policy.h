@@ -27,7 +27,13 @@ struct av_finding {
 	enum av_risk risk;
 	const char *reason;  /* placeholders filled in; from the arena */
 	const char *safefix; /* NULL when the rule has none; from the arena */
-	int32_t effect;      /* index of the effect that matched, or -1 */
+	/* A concrete safer shell command (the rule's safefix_command with its
+	 * placeholders filled in and shell-quoted), from the arena. After
+	 * av_policy_eval it is a candidate, NULL when the rule has none or a
+	 * value could not be made into a word; after av_decide it is non-NULL
+	 * only when the re-check offered it (docs/POLICY.md, "Safe fixes"). */
+	const char *safefix_command;
+	int32_t effect; /* index of the effect that matched, or -1 */
 };
 
 struct av_finding_list {

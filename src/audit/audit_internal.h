@@ -131,6 +131,29 @@ int av_verifier_segment(struct av_verifier *v, const char *name, uint64_t segno,
 /* Final checks after the last segment (anchor covered). */
 void av_verifier_finish(struct av_verifier *v);
 
+/* ---- record building ----------------------------------------------------- */
+
+/* What a writer lends the record builders (record.c, result.c): a buffer
+ * that keeps its capacity between records, so building a record costs no
+ * allocation once it has grown to fit, and the formatted UTC second of the
+ * last record time (formatting a date is the slow part of a timestamp). */
+struct av_audit_scratch {
+	char *p;
+	size_t cap;
+	int64_t time_sec;   /* the second time_text holds, or -1 */
+	char time_text[32]; /* "YYYY-MM-DDTHH:MM:SS" */
+};
+/* Borrowed from w, valid until av_audit_close(w). */
+struct av_audit_scratch *av_audit_writer_scratch(struct av_audit_writer *w);
+
+/* ---- redaction --------------------------------------------------------- */
+
+/* The redaction prefilter alone (redact.c): false when no redaction pattern
+ * can match json[0..len), so av_redact_json would return an identical copy.
+ * True when one might (or the patterns failed to compile: then the caller's
+ * av_redact_json call reports the failure). Pure. */
+bool av_redact_needed(const char *json, size_t len);
+
 /* hex helpers */
 void av_hex(const unsigned char *in, size_t n, char *out);
 int av_unhex(const char *in, size_t inlen, unsigned char *out, size_t n);

@@ -1,14 +1,20 @@
-/* record.c - the payload of a decision record: the action as received, the
- * context used, the decision (commands, effects, findings, verdict, policy
- * digest), placeholders for what later modules add (caveats, judge), and
- * timings. The whole payload is redacted before it is appended. */
+/* record.c - the payloads of decision and result records: the action as
+ * received, the context used, the decision (commands, effects, findings,
+ * verdict, policy digest), the principal and caveats in force, timings; and
+ * the execution results reported later. A payload is redacted before it is
+ * appended.
+ *
+ * This runs once per decision, so it is written to cost little: the payload
+ * is built in a buffer the writer keeps between records, the verdict JSON
+ * the caller already built is embedded as is, and the redaction regexes run
+ * only when the prefilter finds something they could match. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "agentvisor/audit.h"
+#include "audit/audit_internal.h"
 #include "util/utf8.h"
 
 struct sbuf {
@@ -104,17 +110,65 @@ static void sb_cstr(struct sbuf *b, const char *s)
 	sb_json_string(b, s, s != NULL ? strlen(s) : 0);
 }
 
-static void sb_time(struct sbuf *b)
+/* Appends the current UTC time as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (quoted).
+ * The date part is formatted once per second. */
+static void sb_time(struct sbuf *b, struct av_audit_scratch *sc)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char t[64];
-	size_t n = strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(t + n, sizeof(t) - n, ".%06ldZ\"", ts.tv_nsec / 1000);
+	if (sc->time_sec != (int64_t)ts.tv_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		if (strftime(sc->time_text, sizeof(sc->time_text), "%Y-%m-%dT%H:%M:%S",
+		             &tm) == 0)
+			sc->time_text[0] = '\0'; /* defensive: the format fits */
+		sc->time_sec = (int64_t)ts.tv_sec;
+	}
+	char us[10] = ".000000Z\"";
+	long v = ts.tv_nsec / 1000;
+	for (int i = 6; i >= 1; i--, v /= 10)
+		us[i] = (char)('0' + v % 10);
 	sb_add(b, "\"", 1);
-	sb_str(b, t);
+	sb_str(b, sc->time_text);
+	sb_add(b, us, 9);
+}
+
+/* Starts a payload in the writer's scratch buffer. */
+static struct sbuf sb_borrow(struct av_audit_scratch *sc)
+{
+	struct sbuf b = { .p = sc->p, .cap = sc->cap };
+	if (b.p != NULL)
+		b.p[0] = '\0';
+	return b;
+}
+
+/* Hands the (possibly grown) buffer back to the writer. */
+static void sb_return(struct sbuf *b, struct av_audit_scratch *sc)
+{
+	sc->p = b->p;
+	sc->cap = b->cap;
+}
+
+/* Redacts the payload in b when the prefilter says it may hold a secret,
+ * and appends it. */
+static int append_redacted(struct av_audit_writer *w, enum av_audit_type type,
+                           struct sbuf *b, uint64_t *seq_out, struct av_error *err)
+{
+	if (b->failed)
+		return av_error_set(err, AV_E_LIMIT, "",
+		                    "the audit record would be larger than %zu bytes, or "
+		                    "memory ran out building it",
+		                    AV_AUDIT_MAX_PAYLOAD);
+	if (!av_redact_needed(b->p, b->len))
+		return av_audit_append(w, type, b->p, b->len, seq_out, err);
+	size_t rlen;
+	char *red = av_redact_json(b->p, b->len, &rlen, NULL);
+	if (red == NULL)
+		return av_error_set(err, AV_E_NOMEM, "",
+		                    "out of memory redacting the record");
+	int rc = av_audit_append(w, type, red, rlen, seq_out, err);
+	free(red);
+	return rc;
 }
 
 /* The longest raw text kept from an action that did not decode. */
@@ -125,10 +179,11 @@ int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision
                              struct av_error *err)
 {
 	const struct av_action *a = d->action;
-	struct sbuf b = { 0 };
+	struct av_audit_scratch *sc = av_audit_writer_scratch(w);
+	struct sbuf b = sb_borrow(sc);
 	char num[64];
 	sb_str(&b, "{\"v\":1,\"time\":");
-	sb_time(&b);
+	sb_time(&b, sc);
 	sb_str(&b, ",\"id\":");
 	sb_cstr(&b, a != NULL ? a->id : NULL);
 	sb_str(&b, ",\"session\":");
@@ -137,8 +192,9 @@ int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision
 	sb_cstr(&b, a != NULL ? a->principal : NULL);
 	sb_str(&b, ",\"tool\":");
 	sb_cstr(&b, a != NULL ? a->tool : NULL);
-	/* Filled in by the token and judge modules once they exist. */
-	sb_str(&b, ",\"caveats\":null,\"judge\":null,\"context\":");
+	/* The caveats of the capability token in force: none until tokens
+	 * exist, so always empty; the judge's output once there is a judge. */
+	sb_str(&b, ",\"caveats\":[],\"judge\":null,\"context\":");
 	const struct av_context *ctx = info->ctx;
 	if (ctx == NULL && a != NULL)
 		ctx = &a->ctx;
@@ -170,7 +226,7 @@ int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision
 	}
 	char *verdict = info->verdict_json == NULL ? av_decision_to_json(d, NULL) : NULL;
 	if (verdict == NULL && info->verdict_json == NULL) {
-		free(b.p);
+		sb_return(&b, sc);
 		return av_error_set(err, AV_E_NOMEM, "",
 		                    "out of memory building the record");
 	}
@@ -180,19 +236,60 @@ int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision
 	snprintf(num, sizeof(num), ",\"timings\":{\"decide_ns\":%" PRId64 "}}",
 	         info->decide_ns);
 	sb_str(&b, num);
-	if (b.failed) {
-		free(b.p);
-		return av_error_set(err, AV_E_LIMIT, "",
-		                    "the audit record would be larger than %zu bytes",
-		                    AV_AUDIT_MAX_PAYLOAD);
+	int rc = append_redacted(w, AV_REC_DECISION, &b, seq_out, err);
+	sb_return(&b, sc);
+	return rc;
+}
+
+static void sb_count(struct sbuf *b, const char *name, int64_t v)
+{
+	char num[96];
+	if (v < 0)
+		snprintf(num, sizeof(num), ",\"%s\":null", name);
+	else
+		snprintf(num, sizeof(num), ",\"%s\":%" PRId64, name, v);
+	sb_str(b, num);
+}
+
+int av_audit_append_result(struct av_audit_writer *w, const struct av_result *r,
+                           uint64_t *seq_out, struct av_error *err)
+{
+	struct av_audit_scratch *sc = av_audit_writer_scratch(w);
+	struct sbuf b = sb_borrow(sc);
+	char num[96];
+	sb_str(&b, "{\"v\":1,\"time\":");
+	sb_time(&b, sc);
+	sb_str(&b, ",\"id\":");
+	sb_cstr(&b, r->id);
+	sb_str(&b, ",\"session\":");
+	sb_cstr(&b, r->session);
+	sb_str(&b, ",\"principal\":");
+	sb_cstr(&b, r->principal);
+	snprintf(num, sizeof(num), ",\"exit\":%" PRId64, r->exit_status);
+	sb_str(&b, num);
+	if (r->has_output_digest) {
+		char hex[65];
+		av_hex(r->output_sha256, 32, hex);
+		sb_str(&b, ",\"output_digest\":\"sha256:");
+		sb_str(&b, hex);
+		sb_str(&b, r->digest_from_output
+		                   ? "\",\"output_digest_from\":\"output\""
+		                   : "\",\"output_digest_from\":\"report\"");
+	} else {
+		sb_str(&b, ",\"output_digest\":null,\"output_digest_from\":null");
 	}
-	size_t rlen;
-	char *red = av_redact_json(b.p, b.len, &rlen, NULL);
-	free(b.p);
-	if (red == NULL)
-		return av_error_set(err, AV_E_NOMEM, "",
-		                    "out of memory redacting the record");
-	int rc = av_audit_append(w, AV_REC_DECISION, red, rlen, seq_out, err);
-	free(red);
+	sb_count(&b, "output_bytes", r->output_bytes);
+	sb_str(&b, ",\"paths_written\":[");
+	for (size_t i = 0; i < r->npaths; i++) {
+		if (i > 0)
+			sb_add(&b, ",", 1);
+		sb_cstr(&b, r->paths_written[i]);
+	}
+	sb_str(&b, "],\"error\":");
+	sb_cstr(&b, r->error);
+	sb_count(&b, "duration_ms", r->duration_ms);
+	sb_add(&b, "}", 1);
+	int rc = append_redacted(w, AV_REC_RESULT, &b, seq_out, err);
+	sb_return(&b, sc);
 	return rc;
 }

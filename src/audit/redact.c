@@ -9,18 +9,27 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "agentvisor/audit.h"
+#include "audit/audit_internal.h"
 
 enum value_check {
 	CHECK_NONE,    /* the pattern alone is specific enough */
 	CHECK_ENTROPY, /* the value must look random (see high_entropy) */
 };
 
-/* Each pattern's capture group 1 is the secret; only it is replaced. */
+/* Each pattern's capture group 1 is the secret; only it is replaced.
+ *
+ * hints: literals every match must contain (any one of them; ASCII case
+ * ignored when icase). A pattern runs only when the one-pass prefilter
+ * (hint_scan) found one of its hints, so ordinary records cost one scan and
+ * no regex. A hint list must be a necessary condition of its pattern: keep
+ * the two in step when a pattern changes (test_audit.c checks each kind). */
+#define MAX_HINTS 6
 static const struct redaction {
 	const char *kind;
 	const char *pattern;
 	enum value_check check;
+	bool icase;
+	const char *hints[MAX_HINTS];
 } redactions[] = {
 	/* A PEM private key block: everything from the BEGIN line to the END
 	 * line, or to the end of the string when the END line is missing. */
@@ -28,29 +37,51 @@ static const struct redaction {
 	  "(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:.*?-----END [A-Z0-9 "
 	  "]{0,40}PRIVATE "
 	  "KEY-----|[^\"]*))",
-	  CHECK_NONE },
-	{ "aws-access-key", "\\b((?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16})\\b",
-	  CHECK_NONE },
+	  CHECK_NONE,
+	  false,
+	  { "-----BEGIN " } },
+	{ "aws-access-key",
+	  "\\b((?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16})\\b",
+	  CHECK_NONE,
+	  false,
+	  { "AKIA", "ASIA", "AGPA", "AIDA", "AROA" } },
 	{ "github-token",
 	  "\\b((?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255}))",
-	  CHECK_NONE },
-	{ "slack-token", "\\b(xox[abposr]-[A-Za-z0-9-]{10,250})", CHECK_NONE },
-	{ "api-key", "\\b(sk-[A-Za-z0-9_-]{20,250})", CHECK_NONE },
-	{ "google-api-key", "\\b(AIza[0-9A-Za-z_-]{35})", CHECK_NONE },
-	{ "jwt", "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})",
-	  CHECK_NONE },
-	{ "bearer-token", "(?i:\\bbearer\\s+)([A-Za-z0-9._~+/=-]{16,})", CHECK_NONE },
+	  CHECK_NONE,
+	  false,
+	  { "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_" } },
+	{ "slack-token",
+	  "\\b(xox[abposr]-[A-Za-z0-9-]{10,250})",
+	  CHECK_NONE,
+	  false,
+	  { "xox" } },
+	{ "api-key", "\\b(sk-[A-Za-z0-9_-]{20,250})", CHECK_NONE, false, { "sk-" } },
+	{ "google-api-key", "\\b(AIza[0-9A-Za-z_-]{35})", CHECK_NONE, false, { "AIza" } },
+	{ "jwt",
+	  "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})",
+	  CHECK_NONE,
+	  false,
+	  { "eyJ" } },
+	{ "bearer-token",
+	  "(?i:\\bbearer\\s+)([A-Za-z0-9._~+/=-]{16,})",
+	  CHECK_NONE,
+	  true,
+	  { "bearer" } },
 	/* A password-like name followed by = or : and a value: any value of 4
 	 * or more characters, since passwords need not look random. */
 	{ "password",
 	  "(?i:(?:passw(?:or)?d|passphrase|pwd)[A-Za-z0-9_.-]*)(?:\\\\?[\"'])?"
 	  "\\s*[:=]\\s*(?:\\\\?[\"'])?([^\\s\"'\\\\&;|]{4,})",
-	  CHECK_NONE },
+	  CHECK_NONE,
+	  true,
+	  { "pass", "pwd" } },
 	/* KEY / TOKEN / SECRET / CREDENTIAL names: long values that look random. */
 	{ "secret",
 	  "(?i:(?:key|token|secret|credential|auth)[A-Za-z0-9_.-]*)(?:\\\\?[\"'])?"
 	  "\\s*[:=]\\s*(?:\\\\?[\"'])?([A-Za-z0-9+/=_.~-]{16,})",
-	  CHECK_ENTROPY },
+	  CHECK_ENTROPY,
+	  true,
+	  { "key", "token", "secret", "credential", "auth" } },
 };
 #define NREDACTIONS (sizeof(redactions) / sizeof(redactions[0]))
 
@@ -58,8 +89,52 @@ static pcre2_code *compiled[NREDACTIONS];
 static bool compile_failed;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* The prefilter's index: for each byte, the hints that start with it. */
+struct hint_ref {
+	unsigned char pattern;
+	unsigned char len;
+	const char *text;
+};
+#define MAX_REFS 8
+static struct hint_ref hints_by_first[256][MAX_REFS];
+static unsigned char nhints_by_first[256];
+
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 32) : c;
+}
+
+static bool index_hint(size_t r, const char *h)
+{
+	unsigned char first = (unsigned char)h[0];
+	unsigned char firsts[2] = { first, first };
+	if (redactions[r].icase) {
+		firsts[0] = ascii_lower(first);
+		firsts[1] = firsts[0] >= 'a' && firsts[0] <= 'z'
+		                    ? (unsigned char)(firsts[0] & ~32)
+		                    : firsts[0];
+	}
+	for (int k = 0; k < (firsts[0] == firsts[1] ? 1 : 2); k++) {
+		unsigned char c = firsts[k];
+		if (nhints_by_first[c] == MAX_REFS) /* defensive: the table is ours */
+			return false;
+		hints_by_first[c][nhints_by_first[c]++] = (struct hint_ref){
+			.pattern = (unsigned char)r,
+			.len = (unsigned char)strlen(h),
+			.text = h,
+		};
+	}
+	return true;
+}
+
 static void compile_all(void)
 {
+	for (size_t i = 0; i < NREDACTIONS; i++)
+		for (size_t k = 0; k < MAX_HINTS && redactions[i].hints[k] != NULL; k++)
+			if (!index_hint(i, redactions[i].hints[k])) {
+				compile_failed = true;
+				return;
+			}
 	for (size_t i = 0; i < NREDACTIONS; i++) {
 		int ec;
 		PCRE2_SIZE eo;
@@ -72,6 +147,41 @@ static void compile_all(void)
 		}
 		pcre2_jit_compile(compiled[i], PCRE2_JIT_COMPLETE);
 	}
+}
+
+static bool hint_at(const char *s, size_t left, const struct hint_ref *h)
+{
+	if (h->len > left)
+		return false;
+	if (!redactions[h->pattern].icase)
+		return memcmp(s, h->text, h->len) == 0;
+	for (size_t i = 0; i < h->len; i++)
+		if (ascii_lower((unsigned char)s[i]) != (unsigned char)h->text[i])
+			return false;
+	return true;
+}
+
+/* One pass over the text: bit r of the result is set when pattern r could
+ * match (one of its hints occurs). Zero for almost every record. */
+static unsigned hint_scan(const char *s, size_t len)
+{
+	const unsigned all = (1u << NREDACTIONS) - 1;
+	unsigned mask = 0;
+	for (size_t i = 0; i < len && mask != all; i++) {
+		unsigned char c = (unsigned char)s[i];
+		for (unsigned k = 0; k < nhints_by_first[c]; k++) {
+			const struct hint_ref *h = &hints_by_first[c][k];
+			if (!(mask & 1u << h->pattern) && hint_at(s + i, len - i, h))
+				mask |= 1u << h->pattern;
+		}
+	}
+	return mask;
+}
+
+bool av_redact_needed(const char *json, size_t len)
+{
+	pthread_once(&once, compile_all);
+	return compile_failed || hint_scan(json, len) != 0;
 }
 
 /* Random-looking: both letters and digits (so words, paths and numbers
@@ -162,7 +272,10 @@ char *av_redact_json(const char *json, size_t len, size_t *out_len, unsigned *co
 	pcre2_match_data *md = NULL;
 	char *out = NULL;
 
+	unsigned candidates = hint_scan(json, len);
 	for (size_t r = 0; r < NREDACTIONS; r++) {
+		if (!(candidates & 1u << r))
+			continue;
 		PCRE2_SIZE start = 0;
 		while (start < len) {
 			if (md == NULL && (md = pcre2_match_data_create_from_pattern(

@@ -59,6 +59,7 @@ struct av_audit_writer {
 	uint64_t last_sync_ns;
 	unsigned char *buf;
 	size_t cap;
+	struct av_audit_scratch scratch; /* lent to record.c per record */
 };
 
 static uint64_t now_realtime_ns(void)
@@ -542,23 +543,36 @@ static int rebuild(struct av_audit_writer *w, const char *why, struct av_error *
 	return why != NULL ? note_locked(w, why, err) : 0;
 }
 
+/* True when head still holds the generation this writer last stored or
+ * adopted, so w->h is already what it would decode to. Reads only the
+ * first 16 bytes: the common case of an append costs no checksum. */
+static bool head_unchanged(struct av_audit_writer *w)
+{
+	unsigned char b[16];
+	if (!w->have_state || w->head_fd < 0 || pread(w->head_fd, b, sizeof(b), 0) != 16)
+		return false;
+	return memcmp(b, HEAD_MAGIC, 8) == 0 && av_get_u64(b + 8) == w->h.gen;
+}
+
 /* Under the lock: makes w->h describe the real end of the log. */
 static int sync_state(struct av_audit_writer *w, struct av_error *err)
 {
 	struct head h;
-	if (!head_load(w, &h)) {
-		if (rebuild(w,
-		            "rebuilt the writer state from the records: the head file "
-		            "was missing or damaged",
-		            err) < 0)
-			return -1;
+	if (!head_unchanged(w)) {
+		if (!head_load(w, &h)) {
+			if (rebuild(w,
+			            "rebuilt the writer state from the records: the head "
+			            "file was missing or damaged",
+			            err) < 0)
+				return -1;
+			w->have_state = true;
+			head_store(w);
+			return 0;
+		}
+		if (!w->have_state || h.gen != w->h.gen)
+			w->h = h;
 		w->have_state = true;
-		head_store(w);
-		return 0;
 	}
-	if (!w->have_state || h.gen != w->h.gen)
-		w->h = h;
-	w->have_state = true;
 	if (open_segment(w, w->h.segno, err) < 0) {
 		if (rebuild(w,
 		            "rebuilt the writer state from the records: the segment "
@@ -631,6 +645,7 @@ int av_audit_open(const char *state_dir, const struct av_audit_opts *opts,
 	if (w->o.checkpoint_every == 0)
 		w->o.checkpoint_every = 1;
 	w->last_sync_ns = now_mono_ns();
+	w->scratch.time_sec = -1;
 	int n = snprintf(w->state, sizeof(w->state), "%s", state_dir);
 	if (n < 0 || (size_t)n >= sizeof(w->state)) {
 		free(w);
@@ -735,6 +750,12 @@ int av_audit_close(struct av_audit_writer *w, struct av_error *err)
 		close(w->head_fd);
 	sodium_memzero(w->sk, sizeof(w->sk));
 	free(w->buf);
+	free(w->scratch.p);
 	free(w);
 	return rc;
+}
+
+struct av_audit_scratch *av_audit_writer_scratch(struct av_audit_writer *w)
+{
+	return &w->scratch;
 }

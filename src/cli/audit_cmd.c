@@ -295,7 +295,10 @@ static bool matches(const struct audit_opts *o, const struct av_audit_record *re
 	bool needs_decision = o->session || o->principal || o->have_verdict || o->rule;
 	if (!needs_decision)
 		return true;
-	if (rec->type != AV_REC_DECISION || p == NULL)
+	/* A result carries its own session and principal; the verdict and
+	 * rules are its decision's (show prints it under that decision). */
+	bool result_ok = rec->type == AV_REC_RESULT && !o->have_verdict && !o->rule;
+	if ((rec->type != AV_REC_DECISION && !result_ok) || p == NULL)
 		return false;
 	if (o->session && !str_eq(json_object_get(p, "session"), o->session))
 		return false;
@@ -364,6 +367,52 @@ static void show_text(const struct av_audit_record *rec, json_t *p)
 	printf("\n");
 }
 
+/* One line for a result record: under its decision (indented) or alone. */
+static void show_result(const struct av_audit_record *rec, json_t *p, bool nested,
+                        json_int_t decision)
+{
+	char t[64];
+	time_t secs = (time_t)(rec->time_ns / 1000000000u);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s%" PRIu64 " %s result", nested ? "    -> " : "", rec->seq, t);
+	if (!nested) {
+		const char *id = json_string_value(json_object_get(p, "id"));
+		printf(" id=%.200s", id ? id : "?");
+		if (decision >= 0)
+			printf(" decision=%" JSON_INTEGER_FORMAT, decision);
+		else
+			printf(" (no earlier decision with this id)");
+	}
+	json_t *ex = json_object_get(p, "exit");
+	if (json_is_integer(ex))
+		printf(" exit=%" JSON_INTEGER_FORMAT, json_integer_value(ex));
+	const char *dg = json_string_value(json_object_get(p, "output_digest"));
+	json_t *ob = json_object_get(p, "output_bytes");
+	if (dg != NULL)
+		printf(" output=%.19s...", dg);
+	if (json_is_integer(ob))
+		printf(" output_bytes=%" JSON_INTEGER_FORMAT, json_integer_value(ob));
+	json_t *pw = json_object_get(p, "paths_written"), *v;
+	size_t i;
+	json_array_foreach(pw, i, v)
+	{
+		if (i == 8) {
+			printf(",... (%zu paths)", json_array_size(pw));
+			break;
+		}
+		printf("%s%.200s", i == 0 ? " wrote=" : ",", json_string_value(v) ?: "?");
+	}
+	const char *e = json_string_value(json_object_get(p, "error"));
+	if (e != NULL)
+		printf(" error=%.200s", e);
+	json_t *du = json_object_get(p, "duration_ms");
+	if (json_is_integer(du))
+		printf(" duration_ms=%" JSON_INTEGER_FORMAT, json_integer_value(du));
+	printf("\n");
+}
+
 static void export_line(const struct av_audit_record *rec, json_t *p)
 {
 	char hash[65], prev[65];
@@ -382,31 +431,194 @@ static void export_line(const struct av_audit_record *rec, json_t *p)
 	free(s);
 }
 
-static int audit_read(const struct audit_opts *o, const char *state, bool export)
+/* Reads the whole log once, calling fn for each record with its parsed
+ * payload (NULL when not JSON). Returns 0, or 1 after reporting a read
+ * error. */
+static int for_each_record(const char *state,
+                           void (*fn)(void *ctx, const struct av_audit_record *rec,
+                                      json_t *p),
+                           void *ctx, bool (*want)(const struct av_audit_record *rec))
 {
 	struct av_audit_reader *r;
 	struct av_error err;
 	if (av_audit_reader_open(state, &r, &err) < 0)
-		return cli_report(&err);
+		exit(cli_report(&err));
 	struct av_audit_record rec;
 	int rc;
 	while ((rc = av_audit_reader_next(r, &rec, &err)) == 1) {
+		if (want != NULL && !want(&rec))
+			continue;
 		json_t *p = json_loadb(rec.payload, rec.payload_len, 0, NULL);
-		if (matches(o, &rec, p)) {
-			if (export || o->json)
-				export_line(&rec, p);
-			else
-				show_text(&rec, p);
-		}
+		fn(ctx, &rec, p);
 		json_decref(p);
 	}
 	av_audit_reader_free(r);
-	finish_output();
 	if (rc < 0) {
+		finish_output();
 		cli_report(&err);
 		return 1;
 	}
 	return 0;
+}
+
+/* How show puts results under their decisions. A result is linked by id to
+ * the most recent earlier decision record with that id. Pass 1 collects the
+ * ids that have results (usually few), pass 2 links each result to its
+ * decision, pass 3 prints; memory is proportional to the results, not the
+ * log. */
+struct result_links {
+	json_t *ids;      /* id -> true: ids some result names */
+	json_t *last;     /* id -> seq of the latest decision so far */
+	json_t *under;    /* decision seq (text) -> [result seq, ...] */
+	json_t *attached; /* result seq (text) -> its decision's seq */
+	json_t *printed;  /* decision seq (text) -> true, once shown */
+	const struct audit_opts *o;
+};
+
+static bool is_result(const struct av_audit_record *rec)
+{
+	return rec->type == AV_REC_RESULT;
+}
+
+static bool is_decision_or_result(const struct av_audit_record *rec)
+{
+	return rec->type == AV_REC_RESULT || rec->type == AV_REC_DECISION;
+}
+
+static void collect_ids(void *ctx, const struct av_audit_record *rec, json_t *p)
+{
+	struct result_links *l = ctx;
+	const char *id = json_string_value(json_object_get(p, "id"));
+	(void)rec;
+	if (id != NULL)
+		json_object_set_new(l->ids, id, json_true());
+}
+
+static void link_results(void *ctx, const struct av_audit_record *rec, json_t *p)
+{
+	struct result_links *l = ctx;
+	const char *id = json_string_value(json_object_get(p, "id"));
+	if (id == NULL || json_object_get(l->ids, id) == NULL)
+		return;
+	if (rec->type == AV_REC_DECISION) {
+		json_object_set_new(l->last, id, json_integer((json_int_t)rec->seq));
+		return;
+	}
+	json_t *d = json_object_get(l->last, id);
+	if (d == NULL)
+		return;
+	char key[32];
+	snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, json_integer_value(d));
+	json_t *arr = json_object_get(l->under, key);
+	if (arr == NULL) {
+		arr = json_array();
+		json_object_set_new(l->under, key, arr);
+	}
+	json_array_append_new(arr, json_integer((json_int_t)rec->seq));
+	snprintf(key, sizeof(key), "%" PRIu64, rec->seq);
+	json_object_set_new(l->attached, key, json_integer(json_integer_value(d)));
+}
+
+/* Pass 3 needs the results' records when their decision is printed, which
+ * is before the results are read: keep the printed lines instead. */
+struct printer {
+	struct result_links *l;
+	json_t *pending; /* result seq (text) -> its payload, for nested lines */
+};
+
+static void keep_results(void *ctx, const struct av_audit_record *rec, json_t *p)
+{
+	struct printer *pr = ctx;
+	char key[32];
+	snprintf(key, sizeof(key), "%" PRIu64, rec->seq);
+	if (p != NULL && json_object_get(pr->l->attached, key) != NULL) {
+		json_t *o = json_pack("{s:I, s:I, s:O}", "seq", (json_int_t)rec->seq,
+		                      "time_ns", (json_int_t)rec->time_ns, "p", p);
+		json_object_set_new(pr->pending, key, o);
+	}
+}
+
+static void print_record(void *ctx, const struct av_audit_record *rec, json_t *p)
+{
+	struct printer *pr = ctx;
+	const struct audit_opts *o = pr->l->o;
+	char key[32];
+	snprintf(key, sizeof(key), "%" PRIu64, rec->seq);
+	json_t *dec = json_object_get(pr->l->attached, key);
+	if (rec->type == AV_REC_RESULT && dec != NULL) {
+		char dk[32];
+		snprintf(dk, sizeof(dk), "%" JSON_INTEGER_FORMAT,
+		         json_integer_value(dec));
+		if (json_object_get(pr->l->printed, dk) != NULL)
+			return; /* printed under its decision */
+	}
+	if (!matches(o, rec, p))
+		return;
+	if (rec->type == AV_REC_RESULT) {
+		show_result(rec, p, false, dec != NULL ? json_integer_value(dec) : -1);
+		return;
+	}
+	show_text(rec, p);
+	if (rec->type == AV_REC_DECISION)
+		json_object_set_new(pr->l->printed, key, json_true());
+	json_t *arr = json_object_get(pr->l->under, key), *v;
+	size_t i;
+	json_array_foreach(arr, i, v)
+	{
+		char rk[32];
+		snprintf(rk, sizeof(rk), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		json_t *kept = json_object_get(pr->pending, rk);
+		if (kept == NULL)
+			continue;
+		struct av_audit_record r = {
+			.type = AV_REC_RESULT,
+			.seq = (uint64_t)json_integer_value(json_object_get(kept, "seq")),
+			.time_ns = (uint64_t)json_integer_value(
+			        json_object_get(kept, "time_ns")),
+		};
+		show_result(&r, json_object_get(kept, "p"), true, -1);
+	}
+}
+
+static void print_export(void *ctx, const struct av_audit_record *rec, json_t *p)
+{
+	const struct audit_opts *o = ctx;
+	if (matches(o, rec, p))
+		export_line(rec, p);
+}
+
+static int audit_read(const struct audit_opts *o, const char *state, bool export)
+{
+	if (export || o->json) {
+		int rc = for_each_record(state, print_export, (void *)o, NULL);
+		finish_output();
+		return rc;
+	}
+	struct result_links l = { .ids = json_object(),
+		                  .last = json_object(),
+		                  .under = json_object(),
+		                  .attached = json_object(),
+		                  .printed = json_object(),
+		                  .o = o };
+	struct printer pr = { .l = &l, .pending = json_object() };
+	if (l.ids == NULL || l.last == NULL || l.under == NULL || l.attached == NULL ||
+	    l.printed == NULL || pr.pending == NULL)
+		cli_die(EXIT_SOFTWARE, "out of memory");
+	int rc = for_each_record(state, collect_ids, &l, is_result);
+	if (rc == 0 && json_object_size(l.ids) > 0)
+		rc = for_each_record(state, link_results, &l, is_decision_or_result);
+	if (rc == 0 && json_object_size(l.attached) > 0)
+		rc = for_each_record(state, keep_results, &pr, is_result);
+	if (rc == 0)
+		rc = for_each_record(state, print_record, &pr, NULL);
+	json_decref(l.ids);
+	json_decref(l.last);
+	json_decref(l.under);
+	json_decref(l.attached);
+	json_decref(l.printed);
+	json_decref(pr.pending);
+	finish_output();
+	return rc;
 }
 
 /* ---- replay ------------------------------------------------------------ */

@@ -61,5 +61,7 @@ void cli_state_dir(const char *override, char *out, size_t cap);
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

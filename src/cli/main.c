@@ -25,10 +25,13 @@ static const char usage_text[] =
         "  policy show             print the built-in default policy\n"
         "  policy lint FILE...     validate policy files\n"
         "  policy test FILE...     run policy test files\n"
+        "  eval FILE|DIR...        score labelled cases (JSON Lines) per category\n"
         "  audit verify            check the audit log's chain, tree and signatures\n"
         "  audit show | export     read the audit log (filters; JSON Lines)\n"
         "  audit replay --policy F re-decide recorded actions under another policy\n"
         "  audit prove | check-proof | pubkey   inclusion and consistency proofs\n"
+        "  report                  record an action's execution result (JSON on\n"
+        "                          stdin or --file) in the audit log\n"
         "\n"
         "Run 'agentvisor COMMAND --help' for a command's options.\n"
         "Exit status of check: 0 allow, 1 warn, 2 review, 3 block, 64 usage error,\n"
@@ -128,9 +131,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{ "check", cmd_check },
-	{ "policy", cmd_policy },
-	{ "audit", cmd_audit },
+	{ "check", cmd_check },   { "policy", cmd_policy }, { "audit", cmd_audit },
+	{ "report", cmd_report }, { "eval", cmd_eval },
 };
 
 int main(int argc, char **argv)

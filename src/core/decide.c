@@ -1,4 +1,5 @@
-/* decide.c - the decision pipeline: normalize -> effects -> policy -> verdict.
+/* decide.c - the decision pipeline: normalize -> effects -> policy -> verdict,
+ * then the SafeFix re-check of any concrete safer command a finding proposes.
  *
  * Each stage is reached only through its module's public interface, so a
  * stage can be replaced (the shell splitter by the full evaluator, say)
@@ -109,8 +110,72 @@ static int (*const stages[AV_KIND_COUNT])(const struct av_action *, struct av_ar
 	[AV_KIND_FILE] = stage_file,
 };
 
-int av_decide(const struct av_policy *p, const struct av_action *a,
-              struct av_arena *arena, struct av_decision *d)
+/* Forward: a safefix re-check runs the whole pipeline again. */
+static int decide_one(const struct av_policy *p, const struct av_action *a,
+                      struct av_arena *arena, struct av_decision *d, bool offer_fixes);
+
+/* The re-check of SafeFix (docs/POLICY.md, "Safe fixes"): the proposed
+ * command is decided as a shell action in the same context, by the same
+ * policy and pipeline, and offered only when that decision is clean, allow
+ * or warn, and strictly weaker than the finding it would replace. A fix that
+ * would itself be stopped is never offered. The re-check runs with
+ * offer_fixes false, so it never re-checks its own fixes: the recursion is
+ * one level deep whatever the policy says. A failed re-check (an error, a
+ * full arena) only drops the fix; the decision itself is unchanged. */
+static bool fix_is_safe(const struct av_policy *p, const struct av_action *a,
+                        const char *fix, enum av_verdict finding_verdict,
+                        struct av_arena *arena)
+{
+	struct av_action fa = {
+		.id = a->id,
+		.session = a->session,
+		.principal = a->principal,
+		.tool = a->kind == AV_KIND_SHELL ? a->tool : NULL,
+		.kind = AV_KIND_SHELL,
+		.in.shell = { .command = fix, .command_len = strlen(fix) },
+		.ctx = a->ctx,
+	};
+	struct av_decision fd;
+	if (decide_one(p, &fa, arena, &fd, false) < 0 || fd.has_error)
+		return false;
+	return fd.verdict <= AV_WARN && fd.verdict < finding_verdict;
+}
+
+/* Re-checks each finding's candidate command and keeps only those that
+ * pass. Findings that share a command (one rule over several effects often
+ * gives the same text) are checked once. Only findings whose rule has a
+ * safefix_command reach the pipeline again, so an action without such
+ * findings, every allowed one included, pays nothing. */
+static void recheck_fixes(const struct av_policy *p, const struct av_action *a,
+                          struct av_arena *arena, struct av_decision *d)
+{
+	struct av_finding *fs = d->findings.items;
+	for (uint32_t i = 0; i < d->findings.count; i++) {
+		const char *fix = fs[i].safefix_command;
+		if (fix == NULL)
+			continue;
+		if (fs[i].verdict == AV_ALLOW) { /* nothing is weaker than allow */
+			fs[i].safefix_command = NULL;
+			continue;
+		}
+		/* An earlier finding with the same verdict that was offered
+		 * the same command answers for this one. (A dropped one is
+		 * NULL by now and is simply checked again.) */
+		int known = -1; /* -1 unknown, 0 dropped, 1 offered */
+		for (uint32_t j = 0; j < i && known < 0; j++)
+			if (fs[j].verdict == fs[i].verdict &&
+			    fs[j].safefix_command != NULL &&
+			    strcmp(fs[j].safefix_command, fix) == 0)
+				known = 1;
+		if (known < 0)
+			known = fix_is_safe(p, a, fix, fs[i].verdict, arena) ? 1 : 0;
+		if (known == 0)
+			fs[i].safefix_command = NULL;
+	}
+}
+
+static int decide_one(const struct av_policy *p, const struct av_action *a,
+                      struct av_arena *arena, struct av_decision *d, bool offer_fixes)
 {
 	struct av_error err;
 	av_error_clear(&err);
@@ -147,7 +212,18 @@ int av_decide(const struct av_policy *p, const struct av_action *a,
 		if (f->risk > d->risk)
 			d->risk = f->risk;
 	}
+	if (offer_fixes)
+		recheck_fixes(p, a, arena, d);
+	else /* a re-check: its own fixes are never checked, so never offered */
+		for (uint32_t i = 0; i < d->findings.count; i++)
+			d->findings.items[i].safefix_command = NULL;
 	return 0;
+}
+
+int av_decide(const struct av_policy *p, const struct av_action *a,
+              struct av_arena *arena, struct av_decision *d)
+{
+	return decide_one(p, a, arena, d, true);
 }
 
 void av_decision_from_error(struct av_decision *d, const struct av_policy *p,

@@ -146,6 +146,7 @@ static json_t *finding_json(const struct av_finding *f)
 	          put(o, "risk", json_string(av_risk_name(f->risk))) &&
 	          put(o, "reason", jstr(f->reason ? f->reason : "")) &&
 	          put_opt_str(o, "safefix", f->safefix) &&
+	          put_opt_str(o, "safefix_command", f->safefix_command) &&
 	          (f->effect < 0 || put(o, "effect", json_integer(f->effect)));
 	if (!ok) {
 		json_decref(o);

@@ -118,6 +118,11 @@ char *av_decision_explain(const struct av_decision *d)
 			put_visible(f, fi->safefix);
 			fputc('\n', f);
 		}
+		if (fi->safefix_command != NULL) {
+			fputs("         safer command: ", f);
+			put_visible(f, fi->safefix_command);
+			fputc('\n', f);
+		}
 	}
 	if (d->shell.ncmds > 0)
 		fputs("  commands:\n", f);

@@ -204,4 +204,15 @@ int av_template_compile(const char *src, size_t len, struct av_arena *arena,
 const char *av_template_format(const struct av_template *t, const struct av_expr_ctx *ctx,
                                struct av_arena *arena);
 
+/* Fills the placeholders of a command template (a rule's safefix_command)
+ * from ctx, each value written as one shell word: quoted with '...' unless
+ * it is made only of characters that need no quoting; a list becomes one
+ * word per entry. A command with a guessed part is worse than none, so
+ * when a value is missing, longer than AV_TEMPLATE_MAX_VALUE, or starts
+ * with '-' (it would read as an option), no command is made. Returns 0
+ * with *out set (from ARENA), 1 when no command can be made (*out NULL),
+ * or -1 on arena exhaustion. */
+int av_template_format_command(const struct av_template *t, const struct av_expr_ctx *ctx,
+                               struct av_arena *arena, const char **out);
+
 #endif

@@ -49,6 +49,8 @@ struct rule {
 	struct av_template reason;
 	struct av_template safefix;
 	bool has_safefix;
+	struct av_template safefix_command; /* a concrete safer command */
+	bool has_safefix_command;
 };
 
 _Static_assert(AV_FX_COUNT <= 32, "rule kinds are a 32-bit mask");
@@ -508,14 +510,17 @@ enum rule_key {
 	RK_RISK,
 	RK_REASON,
 	RK_SAFEFIX,
+	RK_SAFEFIX_COMMAND,
 	RK_LOCKED,
 	RK_COUNT,
 };
 
 static const char *const rule_keys[RK_COUNT] = {
-	[RK_ID] = "id",         [RK_DESCRIPTION] = "description", [RK_ON] = "on",
-	[RK_WHEN] = "when",     [RK_VERDICT] = "verdict",         [RK_RISK] = "risk",
-	[RK_REASON] = "reason", [RK_SAFEFIX] = "safefix",         [RK_LOCKED] = "locked",
+	[RK_ID] = "id",           [RK_DESCRIPTION] = "description",
+	[RK_ON] = "on",           [RK_WHEN] = "when",
+	[RK_VERDICT] = "verdict", [RK_RISK] = "risk",
+	[RK_REASON] = "reason",   [RK_SAFEFIX] = "safefix",
+	[RK_LOCKED] = "locked",   [RK_SAFEFIX_COMMAND] = "safefix_command",
 };
 
 static bool is_key(const yaml_node_t *k, const char *name)
@@ -644,6 +649,12 @@ static int load_rule(struct loader *ld, yaml_node_t *n)
 		if (load_template(ld, r, v[RK_SAFEFIX], "safefix", &r->safefix) < 0)
 			return -1;
 		r->has_safefix = true;
+	}
+	if (v[RK_SAFEFIX_COMMAND] != NULL) {
+		if (load_template(ld, r, v[RK_SAFEFIX_COMMAND], "safefix_command",
+		                  &r->safefix_command) < 0)
+			return -1;
+		r->has_safefix_command = true;
 	}
 	if (v[RK_LOCKED] != NULL) {
 		snprintf(what, sizeof(what), "Rule \"%s\": \"locked\"", r->id);
@@ -881,6 +892,13 @@ static int add_finding(const struct rule *r, struct av_expr_ctx *c, int32_t effe
 	if (f->reason == NULL || (r->has_safefix && f->safefix == NULL))
 		return av_error_set(err, AV_E_NOMEM, r->id,
 		                    "No room for a finding's reason.");
+	/* Only a candidate: av_decide re-checks it before offering it. A
+	 * value that cannot be quoted into a whole command leaves none. */
+	if (r->has_safefix_command &&
+	    av_template_format_command(&r->safefix_command, c, arena,
+	                               &f->safefix_command) < 0)
+		return av_error_set(err, AV_E_NOMEM, r->id,
+		                    "No room for a finding's safefix command.");
 	return 0;
 }
 

@@ -1,6 +1,7 @@
-/* template.c - reason and safefix texts with {field} placeholders. They
- * are split into literal and field segments when the policy loads, so a
- * finding's text is one arena allocation and a few copies. */
+/* template.c - reason, safefix and safefix_command texts with {field}
+ * placeholders. They are split into literal and field segments when the
+ * policy loads, so a finding's text is one arena allocation and a few
+ * copies; a command template quotes each value as one shell word. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,4 +181,130 @@ const char *av_template_format(const struct av_template *t, const struct av_expr
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+/* Characters a shell word may hold unquoted without any of them meaning
+ * something to the shell (no globs, expansions, operators, spaces, '~' or
+ * '=' that could make the word an assignment). */
+static bool shell_plain(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("_./:@%+,-", c) != NULL))
+			return false;
+	}
+	return true;
+}
+
+/* Writes s[0..len) as one shell word at buf + *n (buf NULL: only counts).
+ * Inside single quotes nothing is special except the quote itself, which is
+ * closed, escaped and reopened: ' -> '\''. */
+static void put_shell_word(char *buf, size_t *n, const char *s, size_t len)
+{
+	if (shell_plain(s, len)) {
+		if (buf != NULL)
+			memcpy(buf + *n, s, len);
+		*n += len;
+		return;
+	}
+	if (buf != NULL)
+		buf[*n] = '\'';
+	(*n)++;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\'') {
+			if (buf != NULL)
+				memcpy(buf + *n, "'\\''", 4);
+			*n += 4;
+		} else {
+			if (buf != NULL)
+				buf[*n] = s[i];
+			(*n)++;
+		}
+	}
+	if (buf != NULL)
+		buf[*n] = '\'';
+	(*n)++;
+}
+
+/* A value fit to be a command argument: present and not cut. A single
+ * value (a path, a host) must not start with '-', where it would read as an
+ * option; the entries of a list such as argv may, since their options are
+ * the command's own. */
+static bool word_ok(const char *s, bool may_be_option)
+{
+	return s != NULL && (may_be_option || s[0] != '-') &&
+	       strlen(s) <= AV_TEMPLATE_MAX_VALUE;
+}
+
+/* One pass over the template: counts (buf NULL) or writes. Returns false
+ * when some value cannot be made into a word. */
+static bool command_pass(const struct av_template *t, const struct av_expr_ctx *ctx,
+                         char *buf, size_t *n)
+{
+	char num[24];
+	*n = 0;
+	for (uint32_t i = 0; i < t->nsegs; i++) {
+		const struct av_template_seg *s = &t->segs[i];
+		if (s->text != NULL) {
+			if (buf != NULL)
+				memcpy(buf + *n, s->text, s->len);
+			*n += s->len;
+			continue;
+		}
+		struct av_value v;
+		av_field_get(s->field, ctx, &v);
+		switch (v.type) {
+		case AV_XT_NULL:
+			return false;
+		case AV_XT_BOOL:
+			put_shell_word(buf, n, v.b ? "true" : "false", v.b ? 4 : 5);
+			break;
+		case AV_XT_NUM: {
+			int k = snprintf(num, sizeof(num), "%" PRId64, v.n);
+			if (k <= 0 || num[0] == '-')
+				return false;
+			put_shell_word(buf, n, num, (size_t)k);
+			break;
+		}
+		case AV_XT_STR:
+			if (!word_ok(v.s, false))
+				return false;
+			put_shell_word(buf, n, v.s, strlen(v.s));
+			break;
+		case AV_XT_LIST:
+			if (v.count == 0)
+				return false;
+			for (uint32_t j = 0; j < v.count; j++) {
+				if (!word_ok(v.items[j], true))
+					return false;
+				if (j > 0) {
+					if (buf != NULL)
+						buf[*n] = ' ';
+					(*n)++;
+				}
+				put_shell_word(buf, n, v.items[j], strlen(v.items[j]));
+			}
+			break;
+		}
+	}
+	return true;
+}
+
+int av_template_format_command(const struct av_template *t, const struct av_expr_ctx *ctx,
+                               struct av_arena *arena, const char **out)
+{
+	*out = NULL;
+	size_t n;
+	if (!command_pass(t, ctx, NULL, &n))
+		return 1;
+	char *buf = av_arena_alloc(arena, n + 1);
+	if (buf == NULL)
+		return -1;
+	command_pass(t, ctx, buf, &n);
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
 }

@@ -278,6 +278,128 @@ static void test_redact(void **state)
 	expect_redacted("{\"c\":\"sort --key=2 file\"}", "{\"c\":\"sort --key=2 file\"}");
 }
 
+/* The prefilter must never hide a secret the patterns would find: every
+ * kind, in upper, lower and mixed case where the pattern ignores case, is
+ * flagged and redacted; ordinary records are not flagged. */
+static void test_redact_prefilter(void **state)
+{
+	(void)state;
+	static const char *const secret[] = {
+		"{\"c\":\"AKIAIOSFODNN7EXAMPLE\"}",
+		"{\"c\":\"ASIAIOSFODNN7EXAMPLE\"}",
+		"{\"c\":\"gho_0123456789abcdefghijABCDEFGHIJ\"}",
+		"{\"c\":\"github_pat_0123456789abcdefghijABCDEFGHIJ\"}",
+		"{\"c\":\"xoxp-1234567890-abcdefghij\"}",
+		"{\"c\":\"sk-ant-abcdefghijklmnopqrstuvwx\"}",
+		"{\"c\":\"AIzaSyA0123456789abcdefghijklmnopqrstuv\"}",
+		"{\"c\":\"eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2Q\"}",
+		"{\"c\":\"Authorization: BEARER abcdefghijklmnop0123\"}",
+		"{\"c\":\"PassWord=hunter22\"}",
+		"{\"c\":\"DB_PWD: hunter22\"}",
+		"{\"c\":\"Api_KEY=Zx81kQp3Lm0Vb7Ns2Rt5\"}",
+		"{\"c\":\"CREDENTIAL=Zx81kQp3Lm0Vb7Ns2Rt5\"}",
+		"{\"c\":\"x-Auth: Zx81kQp3Lm0Vb7Ns2Rt5\"}",
+		"{\"c\":\"-----BEGIN EC PRIVATE KEY-----\\nMHc\"}",
+	};
+	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
+		assert_true(av_redact_needed(secret[i], strlen(secret[i])));
+		size_t n;
+		unsigned count;
+		char *out = av_redact_json(secret[i], strlen(secret[i]), &n, &count);
+		assert_non_null(out);
+		if (count != 1 || strstr(out, "[REDACTED:") == NULL)
+			fail_msg("not redacted: %s -> %s", secret[i], out);
+		free(out);
+	}
+	static const char plain[] =
+	        "{\"v\":1,\"id\":\"7\",\"action\":{\"kind\":\"shell\",\"input\":{"
+	        "\"command\":\"git diff --stat\"}},\"decision\":{\"verdict\":\"allow\","
+	        "\"findings\":[],\"commands\":[{\"argv\":[\"git\",\"diff\"]}]}}";
+	assert_false(av_redact_needed(plain, strlen(plain)));
+}
+
+/* Result reports: strict decoding, and a result record that verifies. */
+static void expect_result_error(const char *json, const char *where)
+{
+	struct av_arena a;
+	struct av_result r;
+	struct av_error err;
+	av_arena_init(&a, AV_ARENA_DEFAULT_CAP);
+	if (av_result_decode(json, strlen(json), &a, &r, &err) == 0)
+		fail_msg("accepted: %s", json);
+	if (strcmp(err.where, where) != 0)
+		fail_msg("%s: where \"%s\", wanted \"%s\" (%s)", json, err.where, where,
+		         err.message);
+	av_arena_free(&a);
+}
+
+static void test_result(void **state)
+{
+	(void)state;
+	expect_result_error("{\"id\":\"a\",\"exit\":0,\"stdout\":\"x\"}", "stdout");
+	expect_result_error("{\"exit\":0}", "id");
+	expect_result_error("{\"id\":\"\",\"exit\":0}", "id");
+	expect_result_error("{\"id\":\"a\"}", "exit");
+	expect_result_error("{\"id\":\"a\",\"exit\":true}", "exit");
+	expect_result_error("{\"id\":\"a\",\"exit\":4294967296}", "exit");
+	expect_result_error("{\"id\":\"a\",\"exit\":0,\"duration_ms\":-3}",
+	                    "duration_ms");
+	expect_result_error("{\"id\":\"a\",\"exit\":0,\"output_digest\":\"sha256:AB\"}",
+	                    "output_digest");
+	expect_result_error("{\"id\":\"a\",\"exit\":0,\"paths_written\":[\"\"]}",
+	                    "paths_written[0]");
+	expect_result_error("{\"id\":\"a\",\"exit\":0,\"id\":\"b\"}", "byte 23");
+
+	struct av_arena a;
+	struct av_result r;
+	struct av_error err;
+	av_arena_init(&a, AV_ARENA_DEFAULT_CAP);
+	const char *ok =
+	        "{\"id\":\"a-1\",\"session\":\"s\",\"exit\":-9,"
+	        "\"output_digest\":\"sha256:"
+	        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\","
+	        "\"output_bytes\":0,\"paths_written\":[\"/w/a\",\"/w/b\"],"
+	        "\"error\":\"killed\",\"duration_ms\":12}";
+	assert_int_equal(av_result_decode(ok, strlen(ok), &a, &r, &err), 0);
+	assert_string_equal(r.id, "a-1");
+	assert_int_equal(r.exit_status, -9);
+	assert_true(r.has_output_digest);
+	assert_int_equal(r.output_sha256[0], 0xe3);
+	assert_int_equal(r.npaths, 2);
+	assert_string_equal(r.paths_written[1], "/w/b");
+	assert_int_equal(r.duration_ms, 12);
+
+	char st[4096];
+	make_tmp(st, sizeof(st));
+	struct av_audit_opts o;
+	struct av_audit_writer *w;
+	assert_int_equal(av_audit_opts_default(&o, &err), 0);
+	assert_int_equal(av_audit_open(st, &o, &w, &err), 0);
+	uint64_t seq;
+	assert_int_equal(av_audit_append_result(w, &r, &seq, &err), 0);
+	assert_int_equal(av_audit_close(w, &err), 0);
+	struct av_audit_verify_result vr = verify(st);
+	assert_int_equal(vr.fault, AV_AUDIT_OK);
+	struct av_audit_reader *rd;
+	struct av_audit_record rec;
+	assert_int_equal(av_audit_reader_open(st, &rd, &err), 0);
+	bool found = false;
+	while (av_audit_reader_next(rd, &rec, &err) == 1)
+		if (rec.seq == seq) {
+			found = true;
+			assert_int_equal(rec.type, AV_REC_RESULT);
+			assert_non_null(memmem(
+			        rec.payload, rec.payload_len,
+			        "\"exit\":-9,\"output_digest\":\"sha256:e3b0", 37));
+			assert_non_null(memmem(rec.payload, rec.payload_len,
+			                       "\"output_digest_from\":\"report\"", 29));
+		}
+	assert_true(found);
+	av_audit_reader_free(rd);
+	av_arena_free(&a);
+	rm_tree(st);
+}
+
 /* ---- round trip and tamper cases --------------------------------------- */
 
 static void test_roundtrip(void **state)
@@ -672,6 +794,8 @@ int main(void)
 		cmocka_unit_test(test_merkle_proofs),
 		cmocka_unit_test(test_merkle_empty),
 		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_redact_prefilter),
+		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_delete_reorder_truncate),
