@@ -135,6 +135,15 @@ static struct av_effect *cred(struct fx_ctx *x, const char *detail)
 }
 
 /* "verb noun..." of words[from..] joined, for explanations. */
+/* A grant of administrative rights in a cloud or cluster (IAM policy
+ * attachments, role bindings): privilege that outlives the session. */
+static void grant(struct fx_ctx *x, const char *detail)
+{
+	struct av_effect *e = fx_push(x, AV_FX_PRIV);
+	e->binary = x->name;
+	e->detail = detail;
+}
+
 static const char *joined(struct fx_ctx *x, const struct words *w, uint32_t from,
                           uint32_t upto)
 {
@@ -393,6 +402,19 @@ static void h_kubectl(struct fx_ctx *x)
 		ns = opt_value(c, 1, "-n");
 	bool all = has_opt(c, 1, "--all") || has_short(c, 1, 'A') ||
 	           has_opt(c, 1, "--all-namespaces");
+	if (streq(verb, "create") && w.n > 1 && !dry &&
+	    (streq(w.v[1], "clusterrolebinding") || streq(w.v[1], "rolebinding"))) {
+		grant(x, av_arena_printf(x->arena,
+		                         "grants cluster permissions: kubectl "
+		                         "create %s",
+		                         w.v[1]));
+		return;
+	}
+	if (streq(verb, "config") && w.n > 1 && streq(w.v[1], "view") &&
+	    has_opt(c, 1, "--raw")) {
+		cred(x, "kubectl config view --raw prints cluster credentials");
+		return;
+	}
 	if (streq(verb, "delete") && !dry) {
 		static const char *const whole[] = { "namespace",
 			                             "namespaces",
@@ -595,6 +617,16 @@ static void h_aws(struct fx_ctx *x)
 		        av_arena_printf(x->arena, "aws %s %s", svc, op));
 		return;
 	}
+	static const char *const iam_grants[] = {
+		"attach-user-policy", "attach-role-policy",   "attach-group-policy",
+		"put-user-policy",    "put-role-policy",      "put-group-policy",
+		"add-user-to-group",  "create-login-profile", "update-assume-role-policy"
+	};
+	if (streq(svc, "iam") && in_set(op, iam_grants, COUNT(iam_grants))) {
+		grant(x, av_arena_printf(x->arena, "grants cloud permissions: aws iam %s",
+		                         op));
+		return;
+	}
 	if ((streq(svc, "secretsmanager") && streq(op, "get-secret-value")) ||
 	    (streq(svc, "ssm") && strncmp(op, "get-parameter", 13) == 0 &&
 	     has_opt(c, 1, "--with-decryption")) ||
@@ -630,6 +662,13 @@ static void h_gcloud(struct fx_ctx *x)
 			return;
 		}
 	}
+	for (uint32_t i = 1; i < w.n; i++)
+		if (streq(w.v[i], "add-iam-policy-binding") ||
+		    streq(w.v[i], "set-iam-policy")) {
+			grant(x, av_arena_printf(x->arena, "grants cloud permissions: %s",
+			                         joined(x, &w, 0, i + 1)));
+			return;
+		}
 	if ((streq(w.v[0], "secrets") && w.n > 2 && streq(w.v[1], "versions") &&
 	     streq(w.v[2], "access")) ||
 	    (streq(w.v[0], "auth") && (streq(w.v[1], "print-access-token") ||
@@ -660,6 +699,11 @@ static void h_az(struct fx_ctx *x)
 			        yes, joined(x, &w, 0, i + 1));
 			return;
 		}
+	if (w.n > 2 && streq(w.v[0], "role") && streq(w.v[1], "assignment") &&
+	    streq(w.v[2], "create")) {
+		grant(x, "grants cloud permissions: az role assignment create");
+		return;
+	}
 	if ((streq(w.v[0], "keyvault") && w.n > 2 &&
 	     (streq(w.v[1], "secret") || streq(w.v[1], "key") ||
 	      streq(w.v[1], "certificate")) &&

@@ -2055,11 +2055,15 @@ static const struct pkg pkgs[] = {
 	{ .name = "apt-get", .manager = "apt", .sarg = "ocCt" },
 	{ .name = "aptitude", .manager = "apt", .sarg = "ot" },
 	{ .name = "brew", .manager = "brew", .sarg = "" },
+	{ .name = "bun", .manager = "bun", .sarg = "", .url_opts = npm_url_opts },
+	{ .name = "bundle", .manager = "bundler", .sarg = "j" },
 	{ .name = "cargo", .manager = "cargo", .sarg = "Zj", .url_opts = cargo_url_opts },
+	{ .name = "composer", .manager = "composer", .sarg = "d" },
 	{ .name = "dnf", .manager = "dnf", .sarg = "cdex" },
 	{ .name = "dpkg", .manager = "dpkg", .sarg = "", .install_short = 'i' },
 	{ .name = "gem", .manager = "gem", .sarg = "vs", .url_opts = gem_url_opts },
 	{ .name = "go", .manager = "go", .sarg = "" },
+	{ .name = "mix", .manager = "mix", .sarg = "" },
 	{ .name = "npm", .manager = "npm", .sarg = "", .url_opts = npm_url_opts },
 	{ .name = "pacman", .manager = "pacman", .sarg = "", .install_short = 'S' },
 	{ .name = "pip",
@@ -2074,6 +2078,7 @@ static const struct pkg pkgs[] = {
 	  .url_short = 'i' },
 	{ .name = "pipx", .manager = "pipx", .sarg = "", .url_opts = pip_url_opts },
 	{ .name = "pnpm", .manager = "pnpm", .sarg = "", .url_opts = npm_url_opts },
+	{ .name = "poetry", .manager = "poetry", .sarg = "EG" },
 	{ .name = "rpm", .manager = "rpm", .sarg = "", .install_short = 'i' },
 	{ .name = "snap", .manager = "snap", .sarg = "" },
 	{ .name = "uv", .manager = "uv", .sarg = "", .url_opts = pip_url_opts },
@@ -2201,6 +2206,112 @@ static bool pkg_config(struct fx_ctx *x, const char *manager, uint32_t start)
 	return true;
 }
 
+/* Package names that have been published as malware, or that squat on a
+ * popular name (historic npm, PyPI and RubyGems incidents). */
+static const char *const malicious_packages[] = {
+	"acqusition",       "apidev-coop",  "babelcli",      "colourama",
+	"crossenv",         "cross-env.js", "d3.js",         "fabric-js",
+	"ffmepg",           "gruntcli",     "http-proxy.js", "jeIlyfish",
+	"jquery.js",        "libpeshnx",    "mongose",       "mssql-node",
+	"mssql.js",         "mysqljs",      "node-fabric",   "node-opencv",
+	"node-opensl",      "node-openssl", "node-sqlite",   "node-tkinter",
+	"nodecaffe",        "nodefabric",   "nodeffmpeg",    "nodemailer-js",
+	"nodemssql",        "noderequest",  "nodesass",      "nodesqlite",
+	"opencv.js",        "openssl.js",   "proxy.js",      "python-sqlite",
+	"python3-dateutil", "setup-tools",  "shadowsock",    "sqlite.js",
+	"sqliter",          "urlib3",
+};
+
+/* Popular packages whose names attackers imitate; a name one edit away
+ * from one of them (reqeusts, lodahs) is a typosquat. */
+static const char *const popular_packages[] = {
+	"requests",   "urllib3",        "numpy",    "pandas",     "django",
+	"flask",      "boto3",          "botocore", "setuptools", "cryptography",
+	"pyyaml",     "certifi",        "lodash",   "express",    "react",
+	"chalk",      "commander",      "axios",    "moment",     "webpack",
+	"typescript", "eslint",         "prettier", "dotenv",     "rails",
+	"nokogiri",   "rest-client",    "colorama", "jellyfish",  "matplotlib",
+	"pillow",     "beautifulsoup4", "scipy",    "tensorflow", "pytorch",
+	"fastapi",
+};
+
+/* Real packages one edit away from a popular one. */
+static const char *const near_but_real[] = { "preact", "tslint", "request", "chai",
+	                                     "pyyml",  "boto",   "flake",   "numba" };
+
+/* Damerau-Levenshtein distance of at most one (one insertion, deletion,
+ * substitution or adjacent transposition), a != b. */
+static bool one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > lb + 1 || lb > la + 1 || streq(a, b))
+		return false;
+	size_t i = 0;
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb)
+		return streq(a + i + 1, b + i + 1) ||
+		       (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		        streq(a + i + 2, b + i + 2));
+	return la > lb ? streq(a + i + 1, b + i) : streq(a + i, b + i + 1);
+}
+
+/* The bare name of a package operand: "pkg==1.0", "pkg[extra]",
+ * "pkg@^2", "@scope/pkg@1" lose their version and extras. */
+static const char *package_name(struct fx_ctx *x, const char *op)
+{
+	size_t n = strcspn(op + (op[0] == '@'), "=<>~![@:;, ") + (op[0] == '@');
+	return av_arena_strndup(x->arena, op, n);
+}
+
+/* Emits a pkg.install with mechanism "known-malicious" or "typosquat" for
+ * each operand that is one. */
+static void suspicious_packages(struct fx_ctx *x, const struct operands *pk)
+{
+	for (uint32_t i = 0; i < pk->n; i++) {
+		if (strchr(pk->v[i], '/') && pk->v[i][0] != '@')
+			continue; /* a path or URL, not a registry name */
+		const char *name = package_name(x, pk->v[i]);
+		if (!name || strlen(name) < 4)
+			continue;
+		const char *mech = NULL, *like = NULL;
+		if (in_set(name, malicious_packages, COUNT(malicious_packages)))
+			mech = "known-malicious";
+		for (size_t k = 0; !mech && k < COUNT(popular_packages); k++)
+			if (strlen(popular_packages[k]) >= 5 &&
+			    one_edit(name, popular_packages[k]) &&
+			    !in_set(name, near_but_real, COUNT(near_but_real)))
+				mech = "typosquat", like = popular_packages[k];
+		if (!mech)
+			continue;
+		struct av_effect *e = fx_push(x, AV_FX_PKG_INSTALL);
+		e->binary = x->name;
+		e->source = name;
+		e->mechanism = mech;
+		e->detail = like ? av_arena_printf(x->arena, "%s imitates %s", name, like)
+		                 : av_arena_printf(x->arena,
+		                                   "%s was published as malware", name);
+	}
+}
+
+/* Installs that go outside the project: npm -g, yarn global add, go
+ * install, cargo install, pipx install. */
+static bool global_install(const struct av_command *c, uint32_t start, const char *sub,
+                           const char *manager)
+{
+	if (sub && streq(sub, "install") &&
+	    (streq(manager, "go") || streq(manager, "cargo") || streq(manager, "pipx")))
+		return true;
+	if (sub && streq(sub, "global"))
+		return true;
+	for (uint32_t i = start; i < c->argc; i++)
+		if ((streq(c->argv[i], "-g") || streq(c->argv[i], "--global")) &&
+		    (streq(manager, "npm") || streq(manager, "pnpm") ||
+		     streq(manager, "yarn") || streq(manager, "bun")))
+			return true;
+	return false;
+}
+
 /* Installs by argv from start (the token after the program or after
  * "python -m pip"). */
 static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t start)
@@ -2212,8 +2323,8 @@ static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t star
 	if (pkg_config(x, p->manager, start))
 		return;
 	static const char *const installs[] = {
-		"install", "add",          "i",       "in",     "ci", "reinstall",
-		"get",     "localinstall", "upgrade", "update", "up"
+		"install",      "add",     "i",      "in", "ci",   "reinstall", "get",
+		"localinstall", "upgrade", "update", "up", "sync", "require",   "deps.get"
 	};
 	const struct av_command *c = x->c;
 	const char *sub = NULL;
@@ -2254,11 +2365,21 @@ static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t star
 			sub = a;
 			continue;
 		}
+		if (streq(sub ? sub : "", "global") && pk.n == 0 && streq(a, "add"))
+			continue; /* yarn global add */
 		add_operand(&pk, a);
 	}
+	/* poetry source add NAME URL: where packages come from. */
+	if (sub && streq(sub, "source") && pk.n >= 3 && streq(pk.v[0], "add")) {
+		pkg_setting(x, p->manager, "registry", pk.v[2]);
+		return;
+	}
+	bool global = global_install(c, start, sub, p->manager);
 	bool apt_like = streq(p->manager, "apt") || streq(p->manager, "dnf") ||
 	                streq(p->manager, "yum");
 	if (!install_flag) {
+		if (sub && streq(sub, "global"))
+			sub = "add";
 		if (!sub || !in_set(sub, installs, COUNT(installs)))
 			return;
 		/* "apt update" refreshes indexes; it installs nothing. */
@@ -2284,6 +2405,8 @@ static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t star
 		e->binary = x->name;
 		e->detail = p->manager;
 		e->source = k ? av_arena_strdup(x->arena, list) : NULL;
+		e->mechanism = global ? "global" : NULL;
+		suspicious_packages(x, &pk);
 		return;
 	}
 	for (uint32_t u = 0; u < urls.n; u++) {
@@ -2561,6 +2684,10 @@ static void h_git(struct fx_ctx *x)
 		uint32_t k = o.n > 0 && streq(o.v[0], "set") ? 1 : 0;
 		if (o.n >= k + 2 && !strchr(o.v[k], '='))
 			av_git_config_effect(x, o.v[k], o.v[k + 1], global);
+	} else if (streq(sub, "credential") && o.n > 0 && streq(o.v[0], "fill")) {
+		struct av_effect *e = fx_push(x, AV_FX_CRED_READ);
+		e->binary = "git";
+		e->detail = "git credential fill prints a stored password or token";
 	} else if (streq(sub, "filter-branch") || streq(sub, "filter-repo")) {
 		struct av_effect *e = fx_push(x, AV_FX_DATA_DESTROY);
 		e->binary = "git";
@@ -2665,6 +2792,79 @@ void av_git_config_effect(struct fx_ctx *x, const char *key, const char *value,
 	}
 }
 
+/* ---- system protections -------------------------------------------------- */
+
+/* diskutil VERB ... DISK: the erase and partition verbs rewrite the disk
+ * (macOS names disks "disk2" as well as "/dev/disk2"). */
+static void h_diskutil(struct fx_ctx *x)
+{
+	static const char *const erase[] = { "eraseDisk", "eraseVolume", "secureErase",
+		                             "zeroDisk",  "randomDisk",  "partitionDisk",
+		                             "reformat",  "erase" };
+	const struct av_command *c = x->c;
+	if (c->argc < 3 || !in_set(c->argv[1], erase, COUNT(erase)))
+		return;
+	const char *d = c->argv[c->argc - 1];
+	if (strncmp(d, "disk", 4) == 0)
+		d = av_arena_printf(x->arena, "/dev/%s", d);
+	fx_path(x, AV_FX_DISK_WRITE, d, 0)->detail =
+	        av_arena_printf(x->arena, "diskutil %s", c->argv[1]);
+}
+
+/* Tools that switch off auditing, logging or platform protections:
+ * auditctl -D / -e 0, journalctl --vacuum-* / --rotate, csrutil disable,
+ * spctl --master-disable. */
+static void h_protection(struct fx_ctx *x)
+{
+	const struct av_command *c = x->c;
+	const char *detail = NULL;
+	for (uint32_t i = 1; i < c->argc && !detail; i++) {
+		const char *a = c->argv[i];
+		const char *next = i + 1 < c->argc ? c->argv[i + 1] : "";
+		if (streq(x->name, "auditctl") &&
+		    (streq(a, "-D") || (streq(a, "-e") && streq(next, "0"))))
+			detail = "auditctl removes audit rules or disables auditing";
+		else if (streq(x->name, "journalctl") &&
+		         (strncmp(a, "--vacuum", 8) == 0 || streq(a, "--rotate")))
+			detail = "journalctl deletes system logs";
+		else if (streq(x->name, "csrutil") && streq(a, "disable"))
+			detail = "csrutil disables System Integrity Protection";
+		else if (streq(x->name, "spctl") &&
+		         (streq(a, "--master-disable") || streq(a, "--global-disable")))
+			detail = "spctl disables Gatekeeper";
+	}
+	if (!detail)
+		return;
+	struct av_effect *e = fx_push(x, AV_FX_SYS_CONFIG);
+	e->binary = x->name;
+	e->detail = detail;
+}
+
+/* nsenter -t 1: joins the namespaces of the host's init process, which
+ * from a container is a root shell on the host. */
+static void h_nsenter(struct fx_ctx *x)
+{
+	const struct av_command *c = x->c;
+	for (uint32_t i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if ((streq(a, "-t") || streq(a, "--target")) && i + 1 < c->argc &&
+		    streq(c->argv[i + 1], "1")) {
+			struct av_effect *e = fx_push(x, AV_FX_PRIV);
+			e->binary = x->name;
+			e->detail = "nsenter into PID 1: a root shell in the host's "
+			            "namespaces";
+			return;
+		}
+		if (streq(a, "--target=1") || streq(a, "-t1")) {
+			struct av_effect *e = fx_push(x, AV_FX_PRIV);
+			e->binary = x->name;
+			e->detail = "nsenter into PID 1: a root shell in the host's "
+			            "namespaces";
+			return;
+		}
+	}
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 struct knowledge {
@@ -2683,6 +2883,7 @@ static const struct knowledge table[] = {
 	{ .name = "aptitude", .fn = h_pkg },
 	{ .name = "ash", .fn = h_shell },
 	{ .name = "at", .fn = h_at },
+	{ .name = "auditctl", .fn = h_protection },
 	{ .name = "awk", .fn = h_reader },
 	{ .name = "base32", .fn = h_reader },
 	{ .name = "base64", .fn = h_reader },
@@ -2690,6 +2891,8 @@ static const struct knowledge table[] = {
 	{ .name = "batch", .fn = h_at },
 	{ .name = "blkdiscard", .fn = h_disk },
 	{ .name = "brew", .fn = h_pkg },
+	{ .name = "bun", .fn = h_pkg },
+	{ .name = "bundle", .fn = h_pkg },
 	{ .name = "cargo", .fn = h_pkg },
 	{ .name = "cat", .fn = h_reader },
 	{ .name = "chattr", .fn = h_sysconf, .detail = "changes file attributes" },
@@ -2699,15 +2902,18 @@ static const struct knowledge table[] = {
 	{ .name = "chpasswd", .fn = h_accounts },
 	{ .name = "chsh", .fn = h_accounts },
 	{ .name = "cmp", .fn = h_reader },
+	{ .name = "composer", .fn = h_pkg },
 	{ .name = "cp", .fn = h_copylike },
 	{ .name = "crontab", .fn = h_crontab },
 	{ .name = "csh", .fn = h_shell },
+	{ .name = "csrutil", .fn = h_protection },
 	{ .name = "curl", .fn = h_curl },
 	{ .name = "dash", .fn = h_shell },
 	{ .name = "dd", .fn = h_dd },
 	{ .name = "deluser", .fn = h_accounts },
 	{ .name = "deno", .fn = h_interp },
 	{ .name = "diff", .fn = h_reader },
+	{ .name = "diskutil", .fn = h_diskutil },
 	{ .name = "dnf", .fn = h_pkg },
 	{ .name = "doas", .fn = h_priv },
 	{ .name = "dpkg", .fn = h_pkg },
@@ -2737,6 +2943,7 @@ static const struct knowledge table[] = {
 	{ .name = "install", .fn = h_copylike },
 	{ .name = "ip6tables", .fn = h_firewall },
 	{ .name = "iptables", .fn = h_firewall },
+	{ .name = "journalctl", .fn = h_protection },
 	{ .name = "jq", .fn = h_reader },
 	{ .name = "killall", .fn = h_sysconf, .detail = "signals processes by name" },
 	{ .name = "ksh", .fn = h_shell },
@@ -2746,6 +2953,7 @@ static const struct knowledge table[] = {
 	{ .name = "ls", .fn = h_list },
 	{ .name = "lua", .fn = h_interp },
 	{ .name = "md5sum", .fn = h_reader },
+	{ .name = "mix", .fn = h_pkg },
 	{ .name = "mkdir", .fn = h_writer },
 	{ .name = "mke2fs", .fn = h_disk },
 	{ .name = "mkfs", .fn = h_disk },
@@ -2765,6 +2973,7 @@ static const struct knowledge table[] = {
 	{ .name = "node", .fn = h_interp },
 	{ .name = "nodejs", .fn = h_interp },
 	{ .name = "npm", .fn = h_pkg },
+	{ .name = "nsenter", .fn = h_nsenter },
 	{ .name = "od", .fn = h_reader },
 	{ .name = "pacman", .fn = h_pkg },
 	{ .name = "parted", .fn = h_disk },
@@ -2777,6 +2986,7 @@ static const struct knowledge table[] = {
 	{ .name = "pkexec", .fn = h_priv },
 	{ .name = "pkill", .fn = h_sysconf, .detail = "signals processes by pattern" },
 	{ .name = "pnpm", .fn = h_pkg },
+	{ .name = "poetry", .fn = h_pkg },
 	{ .name = "poweroff", .fn = h_sysconf, .detail = "powers the machine off" },
 	{ .name = "python", .fn = h_interp },
 	{ .name = "python2", .fn = h_interp },
@@ -2806,6 +3016,7 @@ static const struct knowledge table[] = {
 	{ .name = "socat", .fn = h_socat },
 	{ .name = "sort", .fn = h_reader },
 	{ .name = "source", .fn = h_source },
+	{ .name = "spctl", .fn = h_protection },
 	{ .name = "ssh", .fn = h_ssh },
 	{ .name = "strings", .fn = h_reader },
 	{ .name = "su", .fn = h_priv },

@@ -115,6 +115,64 @@ static const struct prule home_rules[] = {
 	{ .path = ".config/chromium", .match = PM_UNDER, .cls = AV_PATH_SECRET },
 	{ .path = ".claude/.credentials.json", .cls = AV_PATH_SECRET },
 	{ .path = ".config/solana", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	/* Database client histories keep the statements typed, passwords
+	 * included. */
+	{ .path = ".mysql_history", .cls = AV_PATH_SECRET },
+	{ .path = ".psql_history", .cls = AV_PATH_SECRET },
+	{ .path = ".rediscli_history", .cls = AV_PATH_SECRET },
+	{ .path = ".sqlite_history", .cls = AV_PATH_SECRET },
+	/* Browser and chat-app profiles (session cookies, saved logins, tokens)
+	 * on Linux and macOS. */
+	{ .path = ".config/BraveSoftware", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = ".config/microsoft-edge", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = ".config/discord", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = ".config/Slack", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "Library/Cookies", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Google/Chrome",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Firefox",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/BraveSoftware",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Microsoft Edge",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Slack",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/discord",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	/* Password managers and cryptocurrency wallets. */
+	{ .path = ".config/Bitwarden", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Bitwarden",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = ".config/op", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "Library/Group Containers/2BUA8C4S2C.com.1password",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = ".electrum", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = ".bitcoin", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = ".ethereum/keystore", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = ".config/Exodus", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Exodus",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Bitcoin",
+	  .match = PM_UNDER,
+	  .cls = AV_PATH_SECRET },
+	/* Tool credential stores: rclone and s3cmd remotes, boto, the VS Code
+	 * state database that holds extension auth tokens. */
+	{ .path = ".config/rclone/rclone.conf", .cls = AV_PATH_SECRET },
+	{ .path = ".s3cfg", .cls = AV_PATH_SECRET },
+	{ .path = ".boto", .cls = AV_PATH_SECRET },
+	{ .path = ".config/Code/User/globalStorage/state.vscdb", .cls = AV_PATH_SECRET },
+	{ .path = "Library/Application Support/Code/User/globalStorage/state.vscdb",
+	  .cls = AV_PATH_SECRET },
 };
 
 /* Absolute locations. */
@@ -184,6 +242,14 @@ static const struct prule abs_rules[] = {
 	{ .path = "/etc/sudoers", .match = PM_PREFIX, .cls = AV_PATH_SECRET },
 	{ .path = "/etc/ssl/private", .match = PM_UNDER, .cls = AV_PATH_SECRET },
 	{ .path = "/etc/ssh/ssh_host_", .match = PM_PREFIX, .cls = AV_PATH_SECRET },
+	/* Secrets mounted into containers and pods (Docker, Kubernetes service
+	 * account tokens), cluster admin configs, CI runner tokens. */
+	{ .path = "/var/run/secrets", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "/run/secrets", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "/etc/kubernetes/admin.conf", .cls = AV_PATH_SECRET },
+	{ .path = "/etc/kubernetes/pki", .match = PM_UNDER, .cls = AV_PATH_SECRET },
+	{ .path = "/etc/rancher/k3s/k3s.yaml", .cls = AV_PATH_SECRET },
+	{ .path = "/etc/gitlab-runner/config.toml", .cls = AV_PATH_SECRET },
 };
 
 static const char *const null_devices[] = {
@@ -201,9 +267,18 @@ static const char *const system_dirs[] = {
 
 /* Secret file names, wherever they are. */
 static const char *const secret_names[] = {
-	".env",         ".netrc",       ".git-credentials",
-	".pgpass",      ".vault-token", "credentials.json",
-	"secrets.yaml", "secrets.yml",  ".htpasswd",
+	".env",
+	".netrc",
+	".git-credentials",
+	".pgpass",
+	".vault-token",
+	"credentials.json",
+	"secrets.yaml",
+	"secrets.yml",
+	".htpasswd",
+	/* Terraform state holds every resource attribute, passwords included. */
+	"terraform.tfstate",
+	"terraform.tfstate.backup",
 };
 static const char *const secret_name_prefixes[] = { "id_rsa", "id_dsa", "id_ecdsa",
 	                                            "id_ed25519" };
@@ -278,7 +353,7 @@ static bool secret_basename(const char *path)
 	b = b ? b + 1 : path;
 	size_t n = strlen(b);
 	/* Dispatch on the first byte: most names match nothing. */
-	if (b[0] == '.' || b[0] == 'c' || b[0] == 's') {
+	if (b[0] == '.' || b[0] == 'c' || b[0] == 's' || b[0] == 't') {
 		for (size_t i = 0; i < COUNT(secret_names); i++)
 			if (secret_names[i][0] == b[0] && strcmp(b, secret_names[i]) == 0)
 				return true;

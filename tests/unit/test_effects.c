@@ -499,6 +499,66 @@ static void test_packages(void **state)
 	assert_int_equal(count(AV_FX_PKG_INSTALL), 3);
 }
 
+static void test_package_names_and_scopes(void **state)
+{
+	(void)state;
+	effects("npm install -g pnpm@9");
+	assert_string_equal(one(AV_FX_PKG_INSTALL)->mechanism, "global");
+	effects("yarn global add serve");
+	assert_string_equal(one(AV_FX_PKG_INSTALL)->mechanism, "global");
+	effects("npm install react");
+	assert_null(one(AV_FX_PKG_INSTALL)->mechanism);
+	effects("pip install reqeusts==2.31.0");
+	assert_int_equal(count(AV_FX_PKG_INSTALL), 2);
+	assert_string_equal(nth(AV_FX_PKG_INSTALL, 1)->mechanism, "typosquat");
+	assert_string_equal(nth(AV_FX_PKG_INSTALL, 1)->source, "reqeusts");
+	effects("npm install --save-dev crossenv");
+	assert_string_equal(nth(AV_FX_PKG_INSTALL, 1)->mechanism, "known-malicious");
+	effects("npm install preact tslint request lodash @types/node");
+	assert_int_equal(count(AV_FX_PKG_INSTALL), 1);
+	effects("bundle install --jobs 4; composer require guzzlehttp/guzzle; "
+	        "poetry install; uv sync; mix deps.get; bun install");
+	assert_int_equal(count(AV_FX_PKG_INSTALL), 6);
+	effects("poetry source add mirror https://mirror.example/simple/");
+	assert_string_equal(one(AV_FX_CONFIG_TAMPER)->host, "mirror.example");
+	assert_int_equal(count(AV_FX_PKG_INSTALL), 0);
+}
+
+static void test_cloud_grants_and_protections(void **state)
+{
+	(void)state;
+	effects("aws iam attach-role-policy --role-name r --policy-arn arn:x");
+	assert_non_null(strstr(one(AV_FX_PRIV)->detail, "grants cloud"));
+	effects("gcloud projects add-iam-policy-binding p --member=user:a --role=r");
+	assert_non_null(strstr(one(AV_FX_PRIV)->detail, "grants cloud"));
+	effects("az role assignment create --assignee a --role Reader");
+	assert_non_null(one(AV_FX_PRIV));
+	effects("kubectl create clusterrolebinding b --clusterrole=view --user=u");
+	assert_non_null(strstr(one(AV_FX_PRIV)->detail, "grants cluster"));
+	effects("kubectl config view --raw");
+	assert_non_null(one(AV_FX_CRED_READ));
+	effects("kubectl config view; aws iam list-roles");
+	assert_int_equal(count(AV_FX_CRED_READ) + count(AV_FX_PRIV), 0);
+	effects("git credential fill");
+	assert_non_null(one(AV_FX_CRED_READ));
+	effects("diskutil eraseDisk APFS X disk3");
+	expect_path(one(AV_FX_DISK_WRITE), "/dev/disk3", AV_PATH_DEVICE);
+	effects("diskutil list");
+	assert_int_equal(count(AV_FX_DISK_WRITE), 0);
+	effects("auditctl -D");
+	assert_non_null(strstr(one(AV_FX_SYS_CONFIG)->detail, "audit"));
+	effects("auditctl -l; journalctl -u app --since today; csrutil status");
+	assert_int_equal(count(AV_FX_SYS_CONFIG), 0);
+	effects("journalctl --vacuum-time=1s");
+	assert_non_null(strstr(one(AV_FX_SYS_CONFIG)->detail, "logs"));
+	effects("csrutil disable");
+	assert_non_null(one(AV_FX_SYS_CONFIG));
+	effects("nsenter -t 1 -m -u -i -n -p -- bash");
+	assert_non_null(strstr(one(AV_FX_PRIV)->detail, "shell"));
+	effects("nsenter -t 4242 -n ip addr");
+	assert_int_equal(count(AV_FX_PRIV), 0);
+}
+
 static void test_git(void **state)
 {
 	(void)state;
@@ -1055,6 +1115,8 @@ int main(void)
 		cmocka_unit_test(test_code_exec),
 		cmocka_unit_test(test_persistence_and_system),
 		cmocka_unit_test(test_packages),
+		cmocka_unit_test(test_package_names_and_scopes),
+		cmocka_unit_test(test_cloud_grants_and_protections),
 		cmocka_unit_test(test_git),
 		cmocka_unit_test(test_opaque_and_truncated),
 		cmocka_unit_test(test_file_actions),

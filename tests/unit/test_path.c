@@ -93,6 +93,21 @@ static void test_classes(void **state)
 	assert_int_equal(cls("/root/.ssh/id_rsa"), AV_PATH_SECRET);
 	assert_int_equal(cls("/home/other/.aws/config"), AV_PATH_SECRET);
 	assert_int_equal(cls("/srv/app/.env"), AV_PATH_SECRET);
+	assert_int_equal(cls("~/.psql_history"), AV_PATH_SECRET);
+	assert_int_equal(cls("/root/.mysql_history"), AV_PATH_SECRET);
+	assert_int_equal(
+	        cls("~/Library/Application Support/Google/Chrome/Default/Login Data"),
+	        AV_PATH_SECRET);
+	assert_int_equal(cls("~/Library/Cookies/Cookies.binarycookies"), AV_PATH_SECRET);
+	assert_int_equal(cls("~/.config/Bitwarden/data.json"), AV_PATH_SECRET);
+	assert_int_equal(cls("~/.electrum/wallets/w"), AV_PATH_SECRET);
+	assert_int_equal(cls("~/.config/rclone/rclone.conf"), AV_PATH_SECRET);
+	assert_int_equal(cls("~/.config/rclone/other.txt"), AV_PATH_USER);
+	assert_int_equal(cls("/var/run/secrets/kubernetes.io/serviceaccount/token"),
+	                 AV_PATH_SECRET);
+	assert_int_equal(cls("/etc/gitlab-runner/config.toml"), AV_PATH_SECRET);
+	assert_int_equal(cls("/srv/infra/terraform.tfstate"), AV_PATH_SECRET);
+	assert_int_equal(cls("/srv/infra/terraform.tf"), AV_PATH_OTHER);
 	assert_int_equal(cls("/srv/app/.env.production"), AV_PATH_SECRET);
 	assert_int_equal(cls("/srv/app/.env.example"), AV_PATH_OTHER);
 	assert_int_equal(cls("/srv/app/.env.sample"), AV_PATH_OTHER);
