@@ -141,6 +141,17 @@ int av_effects_from_commands(const struct av_shell_result *sh,
 int av_effects_from_file(const struct av_action *a, struct av_arena *arena,
                          struct av_effect_list *out, struct av_error *err);
 
+/* When PATH names a file whose content a build or CI tool runs later as
+ * shell commands (a Makefile, a CI workflow, package.json, setup.py or
+ * conftest.py, .envrc, a husky hook), extracts those commands from CONTENT
+ * (borrowed, LEN bytes) as newline-separated shell text into ARENA: *out
+ * and *out_len, and *what names where they run ("a Makefile recipe").
+ * Returns 1 when some text was found, 0 when none or PATH is not such a
+ * file, -1 on arena exhaustion. Pure; see src/effects/runlater.c. */
+int av_runs_later_text(const char *path, const char *content, size_t len,
+                       struct av_arena *arena, const char **out, size_t *out_len,
+                       const char **what);
+
 /* Appends one zeroed effect (cmd = -1) of kind k and returns it, or NULL. */
 struct av_effect *av_effect_push(struct av_effect_list *l, struct av_arena *arena,
                                  enum av_effect_kind k);

@@ -81,26 +81,83 @@ static bool writes_startup_code(const struct av_action *a,
 	return false;
 }
 
+/* Marks the commands found in written content with where they will run. */
+static void mark_provenance(struct av_decision *d, const char *why)
+{
+	for (uint32_t i = 0; i < d->shell.ncmds; i++)
+		if (d->shell.cmds[i].provenance == NULL)
+			d->shell.cmds[i].provenance = why;
+}
+
+/* A Python file that runs later (setup.py, conftest.py, a .pth file) is
+ * itself code: the rules for interpreter code judge it (downloads that are
+ * executed, sockets with shells, credential reads). The first 64 KiB is
+ * enough for any hook that hides something at the top. */
+static int python_code_effect(const struct av_action *a, const char *path,
+                              struct av_arena *arena, struct av_decision *d,
+                              struct av_error *err)
+{
+	struct av_effect *e = av_effect_push(&d->effects, arena, AV_FX_CODE_EXEC);
+	if (e == NULL)
+		return av_error_set(err, AV_E_NOMEM, "", "out of memory");
+	size_t n = a->in.file.content_len < 65536 ? a->in.file.content_len : 65536;
+	e->binary = "python";
+	e->source = "build-file";
+	e->path = path;
+	e->path_class = av_path_classify(path, &a->ctx);
+	e->detail = av_arena_strndup(arena, a->in.file.content, n);
+	return e->detail != NULL ? 0 : av_error_set(err, AV_E_NOMEM, "", "out of memory");
+}
+
 static int stage_file(const struct av_action *a, struct av_arena *arena,
                       struct av_decision *d, struct av_error *err)
 {
 	if (av_effects_from_file(a, arena, &d->effects, err) < 0)
 		return -1;
-	if (!writes_startup_code(a, &d->effects))
+	if (a->in.file.content == NULL ||
+	    !(a->in.file.op == AV_FOP_WRITE || a->in.file.op == AV_FOP_APPEND ||
+	      a->in.file.op == AV_FOP_EDIT))
 		return 0;
-	/* Content written to a startup location is a program that will run
-	 * later, outside any mediation: judge it now as the shell text it is,
-	 * so a hook that pipes a download into sh is seen for what it does. */
-	const char *why =
-	        av_arena_printf(arena, "written to %s, runs later", a->in.file.path);
+	/* Build and CI files are programs too, run by the next `make`, push
+	 * or `npm install`: the commands inside them (recipes, `run:` steps,
+	 * scripts, os.system strings) are judged as shell text now. Only the
+	 * command parts are extracted (src/effects/runlater.c), so ordinary
+	 * content is not mistaken for shell. */
+	const char *path = av_path_resolve(a->in.file.path, &a->ctx, arena);
+	const char *text = NULL, *what = NULL;
+	size_t len = 0;
+	int r = path ? av_runs_later_text(path, a->in.file.content,
+	                                  a->in.file.content_len, arena, &text, &len,
+	                                  &what)
+	             : -1;
+	if (r < 0)
+		return av_error_set(err, AV_E_NOMEM, "", "out of memory");
+	size_t pl = strlen(path);
+	if (what != NULL && pl > 3 &&
+	    (strcmp(path + pl - 3, ".py") == 0 || strcmp(path + pl - 4, ".pth") == 0) &&
+	    python_code_effect(a, path, arena, d, err) < 0)
+		return -1;
+	const char *why = NULL;
+	if (r > 0) {
+		why = av_arena_printf(arena, "%s in %s, runs later", what,
+		                      a->in.file.path);
+	} else if (writes_startup_code(a, &d->effects)) {
+		/* Content written to a startup location is a program that will
+		 * run later, outside any mediation: judge it now as the shell
+		 * text it is, so a hook that pipes a download into sh is seen
+		 * for what it does. */
+		text = a->in.file.content;
+		len = a->in.file.content_len;
+		why = av_arena_printf(arena, "written to %s, runs later",
+		                      a->in.file.path);
+	} else {
+		return 0;
+	}
 	if (why == NULL)
 		return av_error_set(err, AV_E_NOMEM, "", "out of memory");
-	if (analyze_shell_text(a->in.file.content, a->in.file.content_len, &a->ctx, arena,
-	                       d, err) < 0)
+	if (analyze_shell_text(text, len, &a->ctx, arena, d, err) < 0)
 		return -1;
-	for (uint32_t i = 0; i < d->shell.ncmds; i++)
-		if (d->shell.cmds[i].provenance == NULL)
-			d->shell.cmds[i].provenance = why;
+	mark_provenance(d, why);
 	return 0;
 }
 

@@ -196,6 +196,67 @@ const struct av_effect *fx_subst_fetch(struct fx_ctx *x)
 	return NULL;
 }
 
+/* A command that turns encoded or scrambled text back into text: base64 -d,
+ * xxd -r, rev, tr, openssl enc -d, gunzip, printf with escapes. Its output
+ * fed to a shell is obfuscated code (docs/POLICY.md, "decoded"). Returns
+ * the decoder's name, or NULL. */
+static const char *decoder_name(const struct av_command *c)
+{
+	if (c->argc == 0)
+		return NULL;
+	const char *n = av_shell_basename(c->argv[0]);
+	static const char *const always[] = { "rev",     "tr",    "zcat",     "gunzip",
+		                              "bunzip2", "unxz",  "uudecode", "base58",
+		                              "xzcat",   "bzcat", "zstdcat",  "unzstd" };
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcmp(n, always[i]) == 0)
+			return n;
+	bool dec = strcmp(n, "base64") == 0 || strcmp(n, "base32") == 0 ||
+	           strcmp(n, "basenc") == 0 || strcmp(n, "openssl") == 0 ||
+	           strcmp(n, "gzip") == 0 || strcmp(n, "bzip2") == 0 ||
+	           strcmp(n, "xz") == 0 || strcmp(n, "zstd") == 0;
+	bool xxd = strcmp(n, "xxd") == 0;
+	bool print = strcmp(n, "printf") == 0 || strcmp(n, "echo") == 0;
+	for (uint32_t i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (dec && a[0] == '-' && a[1] != '-' && strpbrk(a + 1, "dD"))
+			return n;
+		if (dec && strcmp(a, "--decode") == 0)
+			return n;
+		if (xxd && a[0] == '-' && strchr(a + 1, 'r'))
+			return n;
+		if (print && (strstr(a, "\\x") || strstr(a, "\\0") || strstr(a, "\\u")))
+			return n;
+	}
+	return NULL;
+}
+
+const char *fx_stdin_decoded(struct fx_ctx *x)
+{
+	int32_t j = av_shell_pipe_source(x->sh, x->idx);
+	for (int hops = 0; j >= 0 && hops < 8; hops++) {
+		const char *d = decoder_name(&x->sh->cmds[j]);
+		if (d)
+			return d;
+		j = av_shell_pipe_source(x->sh, (uint32_t)j);
+	}
+	return NULL;
+}
+
+const char *fx_subst_decoded(struct fx_ctx *x)
+{
+	uint32_t depth = x->c->depth;
+	for (uint32_t j = x->idx, n = 0; j-- > 0 && n < 256; n++) {
+		const struct av_command *s = &x->sh->cmds[j];
+		if (s->depth <= depth)
+			break;
+		const char *d = decoder_name(s);
+		if (d)
+			return d;
+	}
+	return NULL;
+}
+
 /* Privilege comes from any wrapper above the command. */
 static bool under_privilege(const struct av_shell_result *sh, const struct av_command *c)
 {
@@ -284,6 +345,8 @@ static void assign_effects(struct fx_ctx *x)
 			e->binary = c->argc ? x->name : NULL;
 			fx_source_path(x, e, v);
 			e->detail = "LD_PRELOAD loads a library into the program";
+		} else if (v && av_fx_env_hook(x, n, v)) {
+			continue;
 		} else if (strcmp(n, "HISTFILE") == 0 ||
 		           ((strcmp(n, "HISTSIZE") == 0 ||
 		             strcmp(n, "HISTFILESIZE") == 0) &&
@@ -436,6 +499,7 @@ int av_effects_from_commands(const struct av_shell_result *sh,
 			if (c->provenance)
 				e->detail = c->provenance;
 			av_knowledge_apply(&x);
+			av_fx_miner_args(&x);
 			x.ctx = &cur;
 			track_cd(&x, &cur);
 		}
@@ -451,6 +515,18 @@ int av_effects_from_commands(const struct av_shell_result *sh,
 			struct av_effect *e = fx_push(&x, AV_FX_OPAQUE);
 			e->binary = c->argc ? c->argv[0] : NULL;
 			e->detail = c->opaque;
+			/* $(… | base64 -d) in command position runs decoded text. */
+			const char *dec = c->argc && strpbrk(c->argv[0], "$`")
+			                          ? fx_subst_decoded(&x)
+			                          : NULL;
+			if (dec) {
+				struct av_effect *d = fx_push(&x, AV_FX_CODE_EXEC);
+				d->binary = c->argv[0];
+				d->source = "decoded";
+				d->detail = av_arena_printf(
+				        arena, "runs text decoded by %s as a command",
+				        dec);
+			}
 		}
 	}
 	if (sh->truncated && !x.failed) {

@@ -51,10 +51,28 @@ const struct av_effect *fx_stdin_fetch(struct fx_ctx *x);
  * words (bash -c "$(curl ...)", source <(curl ...)), or NULL. */
 const struct av_effect *fx_subst_fetch(struct fx_ctx *x);
 
+/* The name of a decoder (base64 -d, xxd -r, rev, tr, gunzip, printf with
+ * escapes) feeding this command's stdin through a pipe, or in the command
+ * or process substitutions of its own words; NULL when there is none. */
+const char *fx_stdin_decoded(struct fx_ctx *x);
+const char *fx_subst_decoded(struct fx_ctx *x);
+
 /* The effects of setting git configuration KEY to VALUE (knowledge.c);
  * global: --global/--system scope. */
 void av_git_config_effect(struct fx_ctx *x, const char *key, const char *value,
                           bool global);
+
+/* Variables whose value other programs run as shell text (PAGER,
+ * GIT_SSH_COMMAND, LESSOPEN, PROMPT_COMMAND, ...): setting one to a
+ * command line appends a code.exec with source "env-hook". Returns true
+ * when it did (src/effects/extra.c). */
+bool av_fx_env_hook(struct fx_ctx *x, const char *name, const char *value);
+/* npm/yarn/pnpm publish, npx, go run with a remote module: returns true
+ * when it handled the command (extra.c), false to fall back to h_pkg. */
+bool av_fx_publish_or_run(struct fx_ctx *x);
+/* Arguments that name a mining pool (stratum+tcp://): appends a
+ * resource.exhaust (extra.c). */
+void av_fx_miner_args(struct fx_ctx *x);
 
 /* A program's knowledge handler. */
 typedef void (*fx_handler)(struct fx_ctx *);
@@ -65,6 +83,9 @@ struct fx_handler_entry {
 /* Infrastructure tools (infra.c), sorted by name. */
 extern const struct fx_handler_entry av_infra_handlers[];
 extern const size_t av_infra_handlers_count;
+/* Remote code, exfiltration channels, miners (extra.c), sorted by name. */
+extern const struct fx_handler_entry av_extra_handlers[];
+extern const size_t av_extra_handlers_count;
 
 /* Runs the knowledge handler for x->name, if there is one. */
 void av_knowledge_apply(struct fx_ctx *x);

@@ -397,6 +397,19 @@ static void h_kubectl(struct fx_ctx *x)
 		return;
 	const char *verb = w.v[0];
 	bool dry = opt_value(c, 1, "--dry-run") != NULL;
+	if (!dry && streq(verb, "create") && w.n > 1 &&
+	    (streq(w.v[1], "cronjob") || streq(w.v[1], "cj"))) {
+		struct av_effect *p = fx_push(x, AV_FX_PERSIST);
+		p->mechanism = "cron";
+		p->detail = "kubectl create cronjob runs a container on a schedule";
+	}
+	const char *rep = opt_value(c, 1, "--replicas");
+	if (!dry && streq(verb, "scale") && rep && strlen(rep) >= 3) {
+		struct av_effect *r = fx_push(x, AV_FX_RESOURCE);
+		r->binary = x->name;
+		r->detail =
+		        av_arena_printf(x->arena, "kubectl scale to %s replicas", rep);
+	}
 	const char *ns = opt_value(c, 1, "--namespace");
 	if (!ns)
 		ns = opt_value(c, 1, "-n");
@@ -550,6 +563,14 @@ static void h_aws(struct fx_ctx *x)
 	positionals(c, 1, aws_val, COUNT(aws_val), "", &w);
 	if (w.n < 2)
 		return;
+	const char *count = opt_value(c, 1, "--count");
+	if (streq(w.v[0], "ec2") && streq(w.v[1], "run-instances") && count &&
+	    strlen(count) >= 2) {
+		struct av_effect *r = fx_push(x, AV_FX_RESOURCE);
+		r->binary = x->name;
+		r->detail = av_arena_printf(
+		        x->arena, "aws ec2 run-instances launches %s instances", count);
+	}
 	const char *svc = w.v[0], *op = w.v[1];
 	bool recursive = has_opt(c, 1, "--recursive");
 	bool dry = has_opt(c, 1, "--dryrun") || has_opt(c, 1, "--dry-run");
@@ -652,6 +673,20 @@ static void h_gcloud(struct fx_ctx *x)
 	if (w.n < 2)
 		return;
 	bool quiet = has_opt(c, 1, "--quiet") || has_short(c, 1, 'q');
+	/* Project or instance metadata ssh-keys are installed on every VM as
+	 * authorized keys. */
+	for (uint32_t i = 1; i < w.n; i++)
+		if (streq(w.v[i], "add-metadata")) {
+			for (uint32_t k = 1; k < c->argc; k++)
+				if (strstr(c->argv[k], "ssh-keys") ||
+				    strstr(c->argv[k], "sshKeys")) {
+					struct av_effect *p = fx_push(x, AV_FX_PERSIST);
+					p->mechanism = "ssh-authorized-keys";
+					p->detail = "gcloud adds SSH keys to instance "
+					            "metadata";
+					return;
+				}
+		}
 	for (uint32_t i = 1; i < w.n; i++) {
 		if (streq(w.v[i], "delete")) {
 			static const char *const whole[] = { "projects", "clusters",
@@ -738,6 +773,16 @@ static void h_iac(struct fx_ctx *x)
 		        av_arena_printf(x->arena, "%s %s destroys %s", x->name, verb,
 		                        targeted ? "the targeted resources"
 		                                 : "every resource it manages"));
+	else if ((streq(verb, "apply") || streq(verb, "up")) && force &&
+	         !has_opt(c, 1, "-refresh-only"))
+		/* Without the plan in front of a human, an apply replaces or
+		 * deletes whatever the configuration no longer matches. */
+		destroy(x, false, true,
+		        av_arena_printf(x->arena,
+		                        "%s %s applies infrastructure changes without "
+		                        "reviewing the plan (it may replace or delete "
+		                        "resources)",
+		                        x->name, verb));
 }
 
 /* ---- database clients --------------------------------------------------- */
@@ -948,6 +993,8 @@ static void h_sql(struct fx_ctx *x)
 		dbfile = ":memory:";
 	if (sqlite && streq(dbfile, ":memory:"))
 		return; /* nothing persistent to destroy */
+	if (sqlite)     /* the database file is read: a browser store, say */
+		fx_path(x, AV_FX_FS_READ, dbfile, 0);
 	for (uint32_t i = 0; i < ns; i++)
 		sql_effects(x, stmts[i], sqlite ? NULL : host, sqlite ? dbfile : NULL);
 }

@@ -878,6 +878,34 @@ static void h_chmod(struct fx_ctx *x)
 /* dd if=IN of=OUT */
 static void h_dd(struct fx_ctx *x)
 {
+	/* dd from an endless source into a file with no count fills the
+	 * disk until it is full. */
+	bool endless = false, bounded = false;
+	const char *of = NULL;
+	for (uint32_t i = 1; i < x->c->argc; i++) {
+		const char *a = x->c->argv[i];
+		if (streq(a, "if=/dev/zero") || streq(a, "if=/dev/urandom") ||
+		    streq(a, "if=/dev/random"))
+			endless = true;
+		else if (strncmp(a, "count=", 6) == 0 ||
+		         strncmp(a, "iflag=count", 11) == 0)
+			bounded = true;
+		else if (strncmp(a, "of=", 3) == 0)
+			of = a + 3;
+	}
+	if (endless && !bounded && of) {
+		const char *r = av_path_resolve(of, x->ctx, x->arena);
+		enum av_path_class pc = av_path_classify(r, x->ctx);
+		if (pc != AV_PATH_DEVICE && pc != AV_PATH_NULL) {
+			struct av_effect *e = fx_push(x, AV_FX_RESOURCE);
+			e->binary = x->name;
+			e->detail =
+			        av_arena_printf(x->arena,
+			                        "dd writes an endless stream to %s until "
+			                        "the disk is full",
+			                        of);
+		}
+	}
 	for (uint32_t i = 1; i < x->c->argc; i++) {
 		const char *a = x->c->argv[i];
 		if (strncmp(a, "if=", 3) == 0) {
@@ -1094,10 +1122,24 @@ static void h_curl(struct fx_ctx *x)
 			break;
 		}
 	}
-	(void)method;
 	for (uint32_t u = 0; u < urls.n; u++) {
 		struct av_effect *e = fx_push(x, AV_FX_NET_FETCH);
 		fx_host(x, e, urls.v[u], true);
+		/* An HTTP DELETE to a remote API destroys what the URL names
+		 * (an index, a bucket, a repository); a local dev server is
+		 * the project's own business. A wildcard or _all is the whole
+		 * store. */
+		if (method && (streq(method, "DELETE") || streq(method, "delete")) &&
+		    e->host_class != AV_HOST_LOOPBACK) {
+			const char *u8 = urls.v[u];
+			size_t ul = strlen(u8);
+			struct av_effect *d = fx_push(x, AV_FX_DATA_DESTROY);
+			fx_host(x, d, u8, true);
+			if (strstr(u8, "/_all") || strstr(u8, "/*") ||
+			    (ul && u8[ul - 1] == '*'))
+				d->flags |= AV_FXF_RECURSIVE;
+			d->detail = av_arena_printf(x->arena, "HTTP DELETE %s", u8);
+		}
 	}
 	for (uint32_t d = 0; d < ndata; d++) {
 		const char *src = data[d].src;
@@ -1583,6 +1625,13 @@ static void code_exec_stdin(struct fx_ctx *x, struct av_effect *e)
 			e->detail = "script piped from a download";
 			return;
 		}
+		const char *dec = fx_stdin_decoded(x);
+		if (dec) {
+			e->source = "decoded";
+			e->detail = av_arena_printf(x->arena,
+			                            "runs a script decoded by %s", dec);
+			return;
+		}
 		int32_t j = av_shell_pipe_source(x->sh, x->idx);
 		/* A literal script piped in was analysed: its commands are ours. */
 		e->source = first_child(x) >= 0 ? "inline" : "stdin";
@@ -1600,8 +1649,15 @@ static void code_exec_stdin(struct fx_ctx *x, struct av_effect *e)
 static void network_from_subst(struct fx_ctx *x, struct av_effect *e)
 {
 	const struct av_effect *f = fx_subst_fetch(x);
-	if (!f)
+	if (!f) {
+		const char *dec = fx_subst_decoded(x);
+		if (dec) {
+			e->source = "decoded";
+			e->detail =
+			        av_arena_printf(x->arena, "runs text decoded by %s", dec);
+		}
 		return;
+	}
 	e->source = "network";
 	e->host = f->host;
 	e->host_class = f->host_class;
@@ -1730,6 +1786,30 @@ static void http_server(struct fx_ctx *x, uint32_t from, const char *dir_long,
 	}
 }
 
+/* deno run|eval|install|compile [options] SCRIPT: a URL script is remote
+ * code run (or installed) without a look at it. */
+static void deno_sub(struct fx_ctx *x, struct av_effect *e, uint32_t from)
+{
+	const struct av_command *c = x->c;
+	const char *sub = c->argv[from - 1];
+	for (uint32_t i = from; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (a[0] == '-')
+			continue;
+		if (streq(sub, "eval")) {
+			e->source = "inline";
+			e->detail = a;
+		} else if (is_url(a)) {
+			e->source = "network";
+			fx_host(x, e, a, true);
+			e->detail = av_arena_printf(x->arena, "deno %s %s", sub, a);
+		} else {
+			fx_source_path(x, e, a);
+		}
+		return;
+	}
+}
+
 static void h_interp(struct fx_ctx *x)
 {
 	const char *name = x->name;
@@ -1757,11 +1837,30 @@ static void h_interp(struct fx_ctx *x)
 		if (id == OPT_OPERAND) {
 			if (streq(it.arg, "-"))
 				break; /* "-": the program comes from standard input */
-			fx_source_path(x, e, it.arg);
+			if (streq(ip->name, "deno") &&
+			    (streq(it.arg, "run") || streq(it.arg, "eval") ||
+			     streq(it.arg, "install") || streq(it.arg, "compile"))) {
+				deno_sub(x, e, it.i);
+				done = true;
+				continue;
+			}
+			if (strncmp(it.arg, "<(", 2) == 0) {
+				e->source = "stdin";
+				e->detail = "script from a process substitution";
+				network_from_subst(x, e);
+			} else if (is_url(it.arg)) {
+				e->source = "network";
+				fx_host(x, e, it.arg, true);
+				e->detail = "runs a script straight from a URL";
+			} else {
+				fx_source_path(x, e, it.arg);
+			}
 			done = true;
 		} else if (id && (id == ip->inline1 || id == ip->inline2)) {
 			e->source = "inline";
 			e->detail = it.arg;
+			if (strpbrk(it.arg, "$`"))
+				network_from_subst(x, e);
 			done = true;
 		} else if (id && id == ip->module) {
 			e->source = "module";
@@ -1930,8 +2029,26 @@ static void h_systemctl(struct fx_ctx *x)
 			fx_push(x, AV_FX_SYS_CONFIG)->detail =
 			        av_arena_printf(x->arena, "systemctl start %s", units);
 	} else if (in_set(verb, change, COUNT(change))) {
+		/* Stopping a security or logging service blinds the machine:
+		 * named in the detail so a rule can tell it from a restart of
+		 * the app's own service. */
+		static const char *const guards[] = {
+			"apparmor", "auditd",    "clamav",   "crowdstrike", "falcon",
+			"fail2ban", "firewalld", "journald", "osquery",     "rsyslog",
+			"selinux",  "syslog",    "ufw",      "wazuh",       "nftables",
+		};
+		bool off = streq(verb, "stop") || streq(verb, "disable") ||
+		           streq(verb, "mask") || streq(verb, "kill");
+		bool guard = false;
+		for (uint32_t u = 1; off && u < o.n && !guard; u++)
+			for (size_t g = 0; g < COUNT(guards) && !guard; g++)
+				guard = strstr(o.v[u], guards[g]) != NULL;
 		fx_push(x, AV_FX_SYS_CONFIG)->detail =
-		        av_arena_printf(x->arena, "systemctl %s %s", verb, units);
+		        guard ? av_arena_printf(x->arena,
+		                                "systemctl %s %s stops a security or "
+		                                "logging service",
+		                                verb, units)
+		              : av_arena_printf(x->arena, "systemctl %s %s", verb, units);
 	}
 }
 
@@ -1993,6 +2110,16 @@ static void h_unset_export(struct fx_ctx *x)
 	bool set = streq(x->name, "set");
 	for (uint32_t i = 1; i < x->c->argc; i++) {
 		const char *a = x->c->argv[i];
+		const char *eq = strchr(a, '=');
+		if (!set && eq) {
+			char name[32];
+			size_t nl = (size_t)(eq - a);
+			if (nl < sizeof(name)) {
+				memcpy(name, a, nl);
+				name[nl] = '\0';
+				av_fx_env_hook(x, name, eq + 1);
+			}
+		}
 		if ((!set &&
 		     (strncmp(a, "HISTFILE", 8) == 0 &&
 		      (a[8] == '\0' || (streq(x->name, "export") && a[8] == '=')))) ||
@@ -2424,6 +2551,8 @@ static void h_pkg_argv(struct fx_ctx *x, const char *manager_name, uint32_t star
 
 static void h_pkg(struct fx_ctx *x)
 {
+	if (av_fx_publish_or_run(x))
+		return;
 	h_pkg_argv(x, x->name, 1);
 }
 
@@ -3112,6 +3241,12 @@ void av_knowledge_apply(struct fx_ctx *x)
 	const struct fx_handler_entry *h =
 	        bsearch(x->name, av_infra_handlers, av_infra_handlers_count,
 	                sizeof(av_infra_handlers[0]), infra_cmp);
+	if (h) {
+		h->fn(x);
+		return;
+	}
+	h = bsearch(x->name, av_extra_handlers, av_extra_handlers_count,
+	            sizeof(av_extra_handlers[0]), infra_cmp);
 	if (h)
 		h->fn(x);
 }

@@ -475,6 +475,24 @@ enum av_path_class av_path_classify_mech(const char *p, const struct av_context 
 			*mechanism = "git-hook";
 			return AV_PATH_PERSISTENCE;
 		}
+		/* Python runs the import lines of every .pth file, and
+		 * sitecustomize/usercustomize, at each interpreter start. A
+		 * project's own virtualenv is its business, so only paths
+		 * outside the workspace count. */
+		const char *sp = strstr(p, "/site-packages/");
+		if (!sp)
+			sp = strstr(p, "/dist-packages/");
+		const char *b = strrchr(p, '/');
+		size_t bl = b ? strlen(b) : 0;
+		bool in_ws = ctx && ctx->workspace &&
+		             under(p, ctx->workspace, strlen(ctx->workspace));
+		if (sp && b && !in_ws &&
+		    ((bl > 4 && strcmp(b + bl - 4, ".pth") == 0) ||
+		     strcmp(b, "/sitecustomize.py") == 0 ||
+		     strcmp(b, "/usercustomize.py") == 0)) {
+			*mechanism = "python-startup";
+			return AV_PATH_PERSISTENCE;
+		}
 	}
 	/* Public keys (*.pub) are not secrets, even inside ~/.ssh. */
 	size_t pl = strlen(p);

@@ -1224,6 +1224,133 @@ static void unwrap_code(struct sh *st, uint32_t idx, const char *code, const cha
 	             prov_at(st, what, depth));
 }
 
+/* Interpreters whose inline program (-c/-e) hands shell text to a system
+ * call: the call names of each language that take a command line as their
+ * first argument, and the option that carries the program. */
+struct interp_calls {
+	const char *name;
+	char opt1, opt2;
+	bool backticks; /* `...` runs a command (perl, ruby, php) */
+	const char *const *calls;
+};
+
+static const char *const py_calls[] = { "os.system(",       "os.popen(",
+	                                "getoutput(",       "getstatusoutput(",
+	                                "check_output(",    "check_call(",
+	                                "subprocess.call(", "subprocess.run(",
+	                                "Popen(",           NULL };
+static const char *const js_calls[] = { "execSync(",     "exec(", "spawnSync(", "spawn(",
+	                                "execFileSync(", "$`",    NULL };
+static const char *const pl_calls[] = {
+	"system(",   "system ",     "exec(",     "exec ",      "qx(", "qx{",    "popen(",
+	"IO.popen(", "shell_exec(", "passthru(", "proc_open(", "%x(", "spawn(", NULL
+};
+static const char *const lua_calls[] = { "os.execute(", "io.popen(", "os.execute ",
+	                                 NULL };
+static const char *const osa_calls[] = { "do shell script ", NULL };
+
+static const struct interp_calls interp_calls[] = {
+	{ "bun", 'e', 0, false, js_calls },
+	{ "deno", 0, 0, false, js_calls },
+	{ "lua", 'e', 0, false, lua_calls },
+	{ "luajit", 'e', 0, false, lua_calls },
+	{ "node", 'e', 'p', false, js_calls },
+	{ "nodejs", 'e', 'p', false, js_calls },
+	{ "osascript", 'e', 0, false, osa_calls },
+	{ "perl", 'e', 'E', true, pl_calls },
+	{ "php", 'r', 0, true, pl_calls },
+	{ "python", 'c', 0, false, py_calls },
+	{ "python2", 'c', 0, false, py_calls },
+	{ "python3", 'c', 0, false, py_calls },
+	{ "ruby", 'e', 0, true, pl_calls },
+};
+
+/* Copies the string literal starting at s[0] (a quote) into the buffer
+ * at *o (bounded by cap), followed by a newline; returns the end. */
+static const char *take_literal(const char *s, char *buf, size_t *o, size_t cap)
+{
+	char q = s[0];
+	const char *p = s + 1;
+	for (; *p && *p != q; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			if (*o < cap)
+				buf[(*o)++] = *p == 'n' ? '\n' : *p;
+			continue;
+		}
+		if (*o < cap)
+			buf[(*o)++] = *p;
+	}
+	if (*o < cap)
+		buf[(*o)++] = '\n';
+	return *p ? p + 1 : p;
+}
+
+/* python -c, node -e, perl -e, ruby -e, lua -e, php -r, osascript -e: the
+ * literal command lines the program passes to system(), os.system,
+ * execSync, os.execute, backticks or `do shell script` are shell text,
+ * analysed one level deeper like the argument of sh -c. Only literal
+ * strings are taken; computed ones stay with the interpreter rules. */
+static void unwrap_interp_calls(struct sh *st, uint32_t idx, const char *name)
+{
+	char base[16];
+	size_t bn = strcspn(name, ".");
+	if (bn >= sizeof(base))
+		return;
+	memcpy(base, name, bn);
+	base[bn] = '\0';
+	const struct interp_calls *ic = NULL;
+	for (size_t k = 0; k < sizeof(interp_calls) / sizeof(interp_calls[0]); k++)
+		if (strcmp(base, interp_calls[k].name) == 0)
+			ic = &interp_calls[k];
+	if (!ic)
+		return;
+	const struct av_command *c = &st->out->cmds[idx];
+	const char *code = NULL;
+	for (uint32_t i = 1; i + 1 < c->argc && !code; i++) {
+		const char *a = c->argv[i];
+		if (a[0] == '-' && a[1] && !a[2] &&
+		    (a[1] == ic->opt1 || a[1] == ic->opt2))
+			code = c->argv[i + 1];
+		else if (strcmp(a, "--eval") == 0 || strcmp(a, "--print") == 0)
+			code = c->argv[i + 1];
+	}
+	if (!code || !code[0])
+		return;
+	size_t cap = strlen(code) + 64, o = 0;
+	char *buf = av_arena_alloc(st->arena, cap + 1);
+	if (!buf) {
+		out_of_memory(st);
+		return;
+	}
+	for (const char *const *call = ic->calls; *call; call++) {
+		size_t cl = strlen(*call);
+		for (const char *p = strstr(code, *call); p; p = strstr(p + 1, *call)) {
+			const char *v = p + cl;
+			while (*v == ' ' || *v == '[' || *v == '(')
+				v++;
+			if (*v == '"' || *v == '\'' ||
+			    (*v == '`' && cl && (*call)[cl - 1] != '`'))
+				take_literal(v, buf, &o, cap);
+			else if ((*call)[cl - 1] == '`')
+				take_literal(p + cl - 1, buf, &o, cap);
+		}
+	}
+	if (ic->backticks)
+		for (const char *p = strchr(code, '`'); p; p = strchr(p, '`')) {
+			const char *end = strchr(p + 1, '`');
+			if (!end)
+				break;
+			p = take_literal(p, buf, &o, cap);
+		}
+	if (o == 0)
+		return;
+	buf[o] = '\0';
+	char what[64];
+	snprintf(what, sizeof(what), "command line inside %.20s code", name);
+	unwrap_code(st, idx, buf, what);
+}
+
 /* ---- code hidden in other programs' arguments --------------------------- */
 
 /* Appends argv[0..argc) as a command that command idx runs (find -exec).
@@ -1601,7 +1728,9 @@ static void unwrap(struct sh *st, uint32_t idx)
 	        bsearch(name, wrappers, sizeof(wrappers) / sizeof(wrappers[0]),
 	                sizeof(wrappers[0]), wrapper_cmp);
 	if (!w) {
-		unwrap_hidden(st, idx, name);
+		unwrap_interp_calls(st, idx, name);
+		if (!st->stop)
+			unwrap_hidden(st, idx, name);
 		return;
 	}
 	const char **argv = c->argv;
@@ -2764,6 +2893,24 @@ static void resolve_written_scripts(struct sh *st)
 			snprintf(what, sizeof(what), "text written to %.60s, run later",
 			         target);
 			analyse_text(st, text, strlen(text), depth, (int32_t)i,
+			             prov_at(st, what, depth));
+			continue;
+		}
+		/* A build or CI file (Makefile, workflow, package.json): only
+		 * its command parts run later; analyse those. */
+		const char *cmds = NULL, *where = NULL;
+		size_t clen = 0;
+		int rl = av_runs_later_text(rt, text, strlen(text), st->arena, &cmds,
+		                            &clen, &where);
+		if (rl < 0) {
+			out_of_memory(st);
+			return;
+		}
+		if (rl > 0) {
+			char what[112];
+			snprintf(what, sizeof(what), "%s written to %.50s, run later",
+			         where, target);
+			analyse_text(st, cmds, clen, depth, (int32_t)i,
 			             prov_at(st, what, depth));
 			continue;
 		}

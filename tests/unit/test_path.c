@@ -127,6 +127,15 @@ static void test_classes(void **state)
 	assert_int_equal(cls("~/.config/autostart/x.desktop"), AV_PATH_PERSISTENCE);
 	assert_int_equal(cls("~/.config/systemd/user/x.service"), AV_PATH_PERSISTENCE);
 	assert_int_equal(cls("~/.ssh/authorized_keys"), AV_PATH_PERSISTENCE);
+	/* Python start-up hooks outside the project's own environment. */
+	assert_int_equal(cls("~/.local/lib/python3.12/site-packages/zz.pth"),
+	                 AV_PATH_PERSISTENCE);
+	assert_int_equal(cls("/usr/lib/python3/dist-packages/sitecustomize.py"),
+	                 AV_PATH_PERSISTENCE);
+	assert_int_not_equal(cls(".venv/lib/python3.12/site-packages/proj.pth"),
+	                     AV_PATH_PERSISTENCE);
+	assert_int_not_equal(cls("~/.local/lib/python3.12/site-packages/six.py"),
+	                     AV_PATH_PERSISTENCE);
 	assert_int_equal(cls("/root/.ssh/authorized_keys"), AV_PATH_PERSISTENCE);
 	assert_int_equal(cls("/etc/crontab"), AV_PATH_PERSISTENCE);
 	assert_int_equal(cls("/etc/cron.d/job"), AV_PATH_PERSISTENCE);

@@ -533,6 +533,33 @@ static void test_null_ctx(void **state)
 	assert_int_equal(res.ncmds, 0);
 }
 
+/* Command lines that interpreter code hands to system calls, and the
+ * command parts of build files written by echo/printf, are analysed one
+ * level deeper. */
+static void test_interp_calls_and_build_files(void **state)
+{
+	(void)state;
+	const struct av_shell_result *r =
+	        analyze("lua -e 'os.execute(\"rm -rf /tmp/x\")'");
+	int i = find_cmd(r, "rm");
+	assert_true(i >= 0);
+	assert_int_equal(r->cmds[i].depth, 1);
+	r = analyze("python3 -c \"import os; os.system('make docs')\"");
+	assert_true(find_cmd(r, "make") >= 0);
+	r = analyze("perl -e 'print `id`'");
+	assert_true(find_cmd(r, "id") >= 0);
+	r = analyze("osascript -e 'do shell script \"ls /\"'");
+	assert_true(find_cmd(r, "ls") >= 0);
+	r = analyze("python3 -c 'print(1)'");
+	assert_int_equal(r->ncmds, 1);
+	r = analyze("printf 'all:\\n\\tmake -C sub\\n' > Makefile");
+	i = find_cmd(r, "make");
+	assert_true(i >= 0);
+	assert_int_equal(r->cmds[i].depth, 1);
+	r = analyze("printf 'all:\\n\\tmake -C sub\\n' > notes.txt");
+	assert_true(find_cmd(r, "make") < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_hidden_code),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_null_ctx),
+		cmocka_unit_test(test_interp_calls_and_build_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

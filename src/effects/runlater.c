@@ -1,0 +1,352 @@
+/* runlater.c - the shell text inside files that a build or CI tool runs
+ * later (Makefile recipes, CI `run:` steps, package.json scripts, setup.py
+ * os.system strings, .envrc), so a write of such a file can be judged now
+ * for the commands it plants.
+ *
+ * The extraction is deliberately conservative and line based: it takes only
+ * text that is unambiguously a command (a recipe line, a `run:` value, a
+ * string passed to os.system), and it replaces tool-level expansions
+ * (`$(CC)`, `${{ secrets.X }}`) by a plain word, so that ordinary build files
+ * do not read as opaque shell. Anything it cannot place is skipped: the
+ * write itself is still judged by its path. */
+#include <string.h>
+
+#include "effects_internal.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The output buffer: bounded by construction (see av_runs_later_text). */
+struct obuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void put(struct obuf *o, const char *s, size_t n)
+{
+	if (n > o->cap - o->n)
+		n = o->cap - o->n;
+	if (n == 0)
+		return;
+	memcpy(o->p + o->n, s, n);
+	o->n += n;
+}
+
+static void putc1(struct obuf *o, char ch)
+{
+	put(o, &ch, 1);
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+/* Copies one line of a Makefile recipe, with `$$` -> `$` and every make
+ * expansion `$(…)`/`${…}` (nesting counted) -> the word "mkvar". */
+static void copy_make_line(struct obuf *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '$' && i + 1 < n && s[i + 1] == '$') {
+			putc1(o, '$');
+			i++;
+		} else if (s[i] == '$' && i + 1 < n &&
+		           (s[i + 1] == '(' || s[i + 1] == '{')) {
+			int depth = 0;
+			size_t j = i + 1;
+			for (; j < n; j++) {
+				if (s[j] == '(' || s[j] == '{')
+					depth++;
+				else if ((s[j] == ')' || s[j] == '}') && --depth == 0)
+					break;
+			}
+			put(o, "mkvar", 5);
+			i = j;
+		} else if (s[i] == '$' && i + 1 < n && s[i + 1] != ' ') {
+			put(o, "mkvar", 5); /* $@, $<, $X */
+			i++;
+		} else {
+			putc1(o, s[i]);
+		}
+	}
+}
+
+static void make_recipes(struct obuf *o, const char *t, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t e = i;
+		while (e < len && t[e] != '\n')
+			e++;
+		if (t[i] == '\t') {
+			size_t s = i + 1;
+			while (s < e && (t[s] == '@' || t[s] == '-' || t[s] == '+' ||
+			                 t[s] == ' ' || t[s] == '\t'))
+				s++;
+			copy_make_line(o, t + s, e - s);
+			putc1(o, '\n');
+		}
+		i = e + 1;
+	}
+}
+
+/* Copies a CI line, with `${{ … }}` expressions -> the word "ciexpr" and a
+ * matching pair of outer quotes removed when quoted is set. */
+static void copy_ci_line(struct obuf *o, const char *s, size_t n, bool quoted)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (quoted && n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0])
+		s++, n -= 2;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '$' && i + 2 < n && s[i + 1] == '{' && s[i + 2] == '{') {
+			const char *end = NULL;
+			for (size_t j = i + 3; j + 1 < n; j++)
+				if (s[j] == '}' && s[j + 1] == '}') {
+					end = s + j + 1;
+					break;
+				}
+			if (end) {
+				put(o, "ciexpr", 6);
+				i = (size_t)(end - s);
+				continue;
+			}
+		}
+		putc1(o, s[i]);
+	}
+	putc1(o, '\n');
+}
+
+static size_t indent_of(const char *s, size_t n)
+{
+	size_t k = 0;
+	while (k < n && s[k] == ' ')
+		k++;
+	return k;
+}
+
+/* YAML CI files: the values of `run:` (GitHub, CircleCI), and the items of
+ * `script:`-like keys (GitLab, Travis, Bitbucket). Block scalars take the
+ * lines indented deeper than their key. */
+static void ci_steps(struct obuf *o, const char *t, size_t len)
+{
+	static const char *const keys[] = {
+		"run:",     "script:",         "before_script:", "after_script:",
+		"install:", "before_install:", "command:"
+	};
+	size_t block_indent = 0; /* > 0: inside a block scalar or list */
+	bool list_mode = false;
+	for (size_t i = 0; i < len;) {
+		size_t e = i;
+		while (e < len && t[e] != '\n')
+			e++;
+		const char *l = t + i;
+		size_t n = e - i, ind = indent_of(l, n);
+		bool blank = ind == n || (n - ind >= 1 && l[ind] == '#');
+		if (block_indent && !blank) {
+			if (ind >= block_indent && !list_mode) {
+				copy_ci_line(o, l + ind, n - ind, false);
+				i = e + 1;
+				continue;
+			}
+			if (list_mode && ind + 1 >= block_indent && n - ind >= 2 &&
+			    l[ind] == '-' && l[ind + 1] == ' ') {
+				copy_ci_line(o, l + ind + 2, n - ind - 2, true);
+				i = e + 1;
+				continue;
+			}
+			block_indent = 0;
+			list_mode = false;
+		}
+		size_t k = ind;
+		if (k + 1 < n && l[k] == '-' && l[k + 1] == ' ')
+			k += 2;
+		while (k < n && l[k] == ' ')
+			k++;
+		for (size_t q = 0; q < COUNT(keys); q++) {
+			size_t kl = strlen(keys[q]);
+			if (n - k < kl || memcmp(l + k, keys[q], kl) != 0)
+				continue;
+			size_t v = k + kl;
+			while (v < n && l[v] == ' ')
+				v++;
+			if (v >= n || l[v] == '#') { /* a list follows */
+				block_indent = ind + 1;
+				list_mode = true;
+			} else if (l[v] == '|' || l[v] == '>') {
+				block_indent = k + 1;
+				list_mode = false;
+			} else if (l[v] == '[') {
+				/* flow list: ["a", "b"] - take it whole, quotes kept */
+				copy_ci_line(o, l + v + 1, n - v - 1, false);
+			} else {
+				copy_ci_line(o, l + v, n - v, true);
+			}
+			break;
+		}
+		i = e + 1;
+	}
+}
+
+/* Decodes one JSON string starting after its opening quote; returns the
+ * index after the closing quote. Only the escapes shell text needs. */
+static size_t json_string(struct obuf *o, const char *t, size_t i, size_t len)
+{
+	for (; i < len && t[i] != '"'; i++) {
+		if (t[i] == '\\' && i + 1 < len) {
+			char ch = t[++i];
+			putc1(o, ch == 'n' ? '\n' : ch == 't' ? '\t' : ch);
+		} else {
+			putc1(o, t[i]);
+		}
+	}
+	return i + 1;
+}
+
+/* package.json: the values of the "scripts" object. */
+static void npm_scripts(struct obuf *o, const char *t, size_t len)
+{
+	const char *s = NULL;
+	for (const char *p = t; p && (size_t)(p - t) < len;) {
+		p = memchr(p, '"', len - (size_t)(p - t));
+		if (!p)
+			break;
+		if ((size_t)(t + len - p) > 9 && memcmp(p, "\"scripts\"", 9) == 0) {
+			s = p + 9;
+			break;
+		}
+		p++;
+	}
+	if (!s)
+		return;
+	size_t i = (size_t)(s - t);
+	while (i < len && t[i] != '{')
+		i++;
+	bool value = false;
+	for (i++; i < len && t[i] != '}'; i++) {
+		if (t[i] == ':')
+			value = true;
+		else if (t[i] == ',')
+			value = false;
+		else if (t[i] == '"') {
+			struct obuf skip = { .p = NULL, .n = 0, .cap = 0 };
+			i = json_string(value ? o : &skip, t, i + 1, len) - 1;
+			if (value)
+				putc1(o, '\n');
+		}
+	}
+}
+
+/* Python build and test files: string literals passed to os.system,
+ * os.popen and subprocess calls with a string command. */
+static void python_calls(struct obuf *o, const char *t, size_t len)
+{
+	static const char *const calls[] = { "os.system(",       "os.popen(",
+		                             "subprocess.call(", "subprocess.run(",
+		                             "check_output(",    "check_call(",
+		                             "Popen(",           "getoutput(" };
+	for (size_t q = 0; q < COUNT(calls); q++) {
+		size_t cl = strlen(calls[q]);
+		for (size_t i = 0; i + cl < len; i++) {
+			if (memcmp(t + i, calls[q], cl) != 0)
+				continue;
+			size_t v = i + cl;
+			while (v < len && (t[v] == ' ' || t[v] == 'f' || t[v] == 'r'))
+				v++;
+			if (v >= len || (t[v] != '"' && t[v] != '\''))
+				continue;
+			char quote = t[v];
+			size_t s = v + 1, e = s;
+			while (e < len && t[e] != quote && t[e] != '\n')
+				e += t[e] == '\\' ? 2 : 1;
+			if (e > len)
+				e = len;
+			put(o, t + s, e - s);
+			putc1(o, '\n');
+			i = e;
+		}
+	}
+}
+
+/* Whole-file shell: direnv's .envrc, husky hooks. */
+static void whole(struct obuf *o, const char *t, size_t len)
+{
+	put(o, t, len);
+	putc1(o, '\n');
+}
+
+enum kind { RL_NONE, RL_MAKE, RL_CI, RL_NPM, RL_PY, RL_SHELL };
+
+static enum kind kind_of(const char *path, const char **what)
+{
+	const char *b = base_name(path);
+	if (!strcmp(b, "Makefile") || !strcmp(b, "makefile") ||
+	    !strcmp(b, "GNUmakefile") || ends_with(b, ".mk"))
+		return *what = "a Makefile recipe", RL_MAKE;
+	if (((strstr(path, "/.github/workflows/") || strstr(path, "/.circleci/")) &&
+	     (ends_with(b, ".yml") || ends_with(b, ".yaml"))) ||
+	    !strcmp(b, ".gitlab-ci.yml") || !strcmp(b, ".travis.yml") ||
+	    !strcmp(b, "bitbucket-pipelines.yml") || !strcmp(b, "azure-pipelines.yml"))
+		return *what = "a CI step", RL_CI;
+	if (!strcmp(b, "package.json"))
+		return *what = "a package.json script", RL_NPM;
+	if (!strcmp(b, "setup.py") || !strcmp(b, "conftest.py") ||
+	    !strcmp(b, "noxfile.py") || !strcmp(b, "fabfile.py") ||
+	    !strcmp(b, "tasks.py") || !strcmp(b, "sitecustomize.py") ||
+	    !strcmp(b, "usercustomize.py") || ends_with(b, ".pth"))
+		return *what = "a Python build or test hook", RL_PY;
+	if (!strcmp(b, ".envrc") || strstr(path, "/.husky/"))
+		return *what = "a file the shell runs on entry or commit", RL_SHELL;
+	return RL_NONE;
+}
+
+int av_runs_later_text(const char *path, const char *content, size_t len,
+                       struct av_arena *arena, const char **out, size_t *out_len,
+                       const char **what)
+{
+	*out = NULL;
+	*out_len = 0;
+	*what = NULL;
+	if (!path || !content || len == 0)
+		return 0;
+	enum kind k = kind_of(path, what);
+	if (k == RL_NONE)
+		return 0;
+	/* Each replacement ("mkvar", "ciexpr") is no longer than what it
+	 * replaces plus three bytes, and at most one newline is added per
+	 * input byte, so twice the input plus slack always fits. */
+	struct obuf o = { .cap = 2 * len + 16 };
+	o.p = av_arena_alloc(arena, o.cap + 1);
+	if (!o.p)
+		return -1;
+	switch (k) {
+	case RL_MAKE:
+		make_recipes(&o, content, len);
+		break;
+	case RL_CI:
+		ci_steps(&o, content, len);
+		break;
+	case RL_NPM:
+		npm_scripts(&o, content, len);
+		break;
+	case RL_PY:
+		python_calls(&o, content, len);
+		break;
+	case RL_SHELL:
+		whole(&o, content, len);
+		break;
+	case RL_NONE:
+		break;
+	}
+	o.p[o.n] = '\0';
+	if (o.n == 0)
+		return 0;
+	*out = o.p;
+	*out_len = o.n;
+	return 1;
+}
