@@ -5,30 +5,10 @@
 set -uo pipefail
 AV=$1
 SRC=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/harness.sh"
 export HOME=/home/tester
 export AGENTVISOR_WORKSPACE=/home/tester/project AGENTVISOR_STATE="$tmp/state"
 cd "$tmp"
-
-fails=0
-pass=0
-expect_status() { # NAME WANT CMD...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, wanted $want"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
-    fails=$((fails + 1))
-  else
-    pass=$((pass + 1))
-  fi
-}
-expect_grep() { # NAME PATTERN FILE
-  if grep -qE -- "$2" "$3"; then pass=$((pass + 1)); else
-    echo "FAIL $1: /$2/ not in $3"; sed 's/^/  | /' "$3" | head -20; fails=$((fails + 1)); fi
-}
 
 # Exit statuses are the verdict's strength.
 expect_status allow 0 "$AV" check 'git status'
