@@ -9,11 +9,9 @@
 #include <string.h>
 
 #include "audit/audit_internal.h"
+#include "util/json_strict.h"
 
-static const struct result_field {
-	const char *name;
-	json_type type;
-} result_fields[] = {
+static const struct av_json_field result_fields[] = {
 	{ "id", JSON_STRING },
 	{ "session", JSON_STRING },
 	{ "principal", JSON_STRING },
@@ -23,69 +21,8 @@ static const struct result_field {
 	{ "paths_written", JSON_ARRAY },
 	{ "error", JSON_STRING },
 	{ "duration_ms", JSON_INTEGER },
+	{ NULL, JSON_NULL },
 };
-#define NRESULT_FIELDS (sizeof(result_fields) / sizeof(result_fields[0]))
-
-static const char *type_name(json_type t)
-{
-	switch (t) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a non-integer number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "a value"; /* defensive: jansson has no other types */
-}
-
-static int check_fields(json_t *root, struct av_error *err)
-{
-	const char *key;
-	json_t *val;
-	json_object_foreach(root, key, val)
-	{
-		size_t i = 0;
-		while (i < NRESULT_FIELDS && strcmp(result_fields[i].name, key) != 0)
-			i++;
-		if (i == NRESULT_FIELDS)
-			return av_error_set(err, AV_E_FIELD, key,
-			                    "unknown field \"%.200s\"", key);
-		if (json_typeof(val) != result_fields[i].type)
-			return av_error_set(err, AV_E_FIELD, key,
-			                    "field \"%s\" must be %s, not %s", key,
-			                    type_name(result_fields[i].type),
-			                    type_name(json_typeof(val)));
-	}
-	return 0;
-}
-
-static int get_string(json_t *root, const char *name, size_t max, struct av_arena *arena,
-                      const char **out, struct av_error *err)
-{
-	json_t *v = json_object_get(root, name);
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	size_t len = json_string_length(v);
-	if (len > max)
-		return av_error_set(err, AV_E_LIMIT, name,
-		                    "field \"%s\" is %zu bytes long; the limit is %zu",
-		                    name, len, max);
-	if ((*out = av_arena_strndup(arena, json_string_value(v), len)) == NULL)
-		return av_error_set(err, AV_E_NOMEM, name, "out of memory copying \"%s\"",
-		                    name);
-	return 0;
-}
 
 /* A non-negative integer field, or -1 when absent. */
 static int get_count(json_t *root, const char *name, int64_t *out, struct av_error *err)
@@ -142,7 +79,7 @@ static int decode_paths(json_t *root, struct av_arena *arena, struct av_result *
 		if (!json_is_string(p))
 			return av_error_set(err, AV_E_FIELD, where,
 			                    "field \"%s\" must be a string, not %s",
-			                    where, type_name(json_typeof(p)));
+			                    where, av_json_type_name(json_typeof(p)));
 		size_t len = json_string_length(p);
 		if (len == 0 || len > AV_RESULT_MAX_PATH)
 			return av_error_set(
@@ -169,29 +106,19 @@ int av_result_decode(const char *json, size_t len, struct av_arena *arena,
 		        err, AV_E_LIMIT, "",
 		        "the result report is %zu bytes long; the limit is %zu", len,
 		        AV_RESULT_MAX_BYTES);
-	json_error_t jerr;
-	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		char where[64];
-		snprintf(where, sizeof(where), "byte %d", jerr.position);
-		return av_error_set(err, AV_E_JSON, where, "invalid JSON at byte %d: %s",
-		                    jerr.position, jerr.text);
-	}
+	json_t *root;
+	if (av_json_load_object(json, len, "a result report", &root, err) < 0)
+		return -1;
 	int rc = -1;
-	if (!json_is_object(root)) {
-		av_error_set(err, AV_E_FIELD, "",
-		             "a result report must be a JSON object, not %s",
-		             type_name(json_typeof(root)));
-		goto out;
-	}
-	if (check_fields(root, err) < 0 ||
-	    get_string(root, "id", AV_RESULT_MAX_STRING, arena, &out->id, err) < 0 ||
-	    get_string(root, "session", AV_RESULT_MAX_STRING, arena, &out->session, err) <
-	            0 ||
-	    get_string(root, "principal", AV_RESULT_MAX_STRING, arena, &out->principal,
-	               err) < 0 ||
-	    get_string(root, "error", AV_RESULT_MAX_STRING, arena, &out->error, err) <
-	            0 ||
+	if (av_json_check_fields(root, result_fields, "", err) < 0 ||
+	    av_json_get_string(root, "id", "id", AV_RESULT_MAX_STRING, arena, &out->id,
+	                       NULL, err) < 0 ||
+	    av_json_get_string(root, "session", "session", AV_RESULT_MAX_STRING, arena,
+	                       &out->session, NULL, err) < 0 ||
+	    av_json_get_string(root, "principal", "principal", AV_RESULT_MAX_STRING,
+	                       arena, &out->principal, NULL, err) < 0 ||
+	    av_json_get_string(root, "error", "error", AV_RESULT_MAX_STRING, arena,
+	                       &out->error, NULL, err) < 0 ||
 	    get_count(root, "output_bytes", &out->output_bytes, err) < 0 ||
 	    get_count(root, "duration_ms", &out->duration_ms, err) < 0 ||
 	    decode_digest(root, out, err) < 0 || decode_paths(root, arena, out, err) < 0)

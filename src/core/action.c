@@ -14,31 +14,26 @@
 
 #include "agentvisor/action.h"
 #include "core/core_internal.h"
+#include "util/json_strict.h"
 
-/* One permitted field of a JSON object. */
-struct field_spec {
-	const char *name;
-	json_type type;
-};
-
-static const struct field_spec top_fields[] = {
+static const struct av_json_field top_fields[] = {
 	{ "id", JSON_STRING },        { "session", JSON_STRING },
 	{ "principal", JSON_STRING }, { "kind", JSON_STRING },
 	{ "tool", JSON_STRING },      { "input", JSON_OBJECT },
 	{ "context", JSON_OBJECT },   { NULL, JSON_NULL },
 };
 
-static const struct field_spec context_fields[] = {
+static const struct av_json_field context_fields[] = {
 	{ "cwd", JSON_STRING },  { "workspace", JSON_STRING }, { "home", JSON_STRING },
 	{ "user", JSON_STRING }, { NULL, JSON_NULL },
 };
 
-static const struct field_spec shell_fields[] = {
+static const struct av_json_field shell_fields[] = {
 	{ "command", JSON_STRING },
 	{ NULL, JSON_NULL },
 };
 
-static const struct field_spec file_fields[] = {
+static const struct av_json_field file_fields[] = {
 	{ "op", JSON_STRING },      { "path", JSON_STRING }, { "dest", JSON_STRING },
 	{ "content", JSON_STRING }, { "mode", JSON_STRING }, { NULL, JSON_NULL },
 };
@@ -55,79 +50,6 @@ static const unsigned file_op_fields[AV_FOP_COUNT] = {
 	[AV_FOP_CHMOD] = F_MODE,
 };
 
-static const char *type_name(json_type t)
-{
-	switch (t) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "a value"; /* defensive: jansson has no other types */
-}
-
-/* Checks that every key of obj is in specs with the right type. prefix is
- * the path of obj for messages ("" for the top level). */
-static int check_fields(json_t *obj, const struct field_spec *specs, const char *prefix,
-                        struct av_error *err)
-{
-	const char *key;
-	json_t *val;
-	json_object_foreach(obj, key, val)
-	{
-		const struct field_spec *s = specs;
-		while (s->name != NULL && strcmp(s->name, key) != 0)
-			s++;
-		char where[128];
-		snprintf(where, sizeof(where), "%s%s", prefix, key);
-		if (s->name == NULL)
-			return av_error_set(err, AV_E_FIELD, where,
-			                    "unknown field \"%s\"", where);
-		if (json_typeof(val) != s->type)
-			return av_error_set(
-			        err, AV_E_FIELD, where, "field \"%s\" must be %s, not %s",
-			        where, type_name(s->type), type_name(json_typeof(val)));
-	}
-	return 0;
-}
-
-/* Copies the string field name of obj into the arena, or leaves *out NULL
- * when absent. Types were checked by check_fields. */
-static int get_string(json_t *obj, const char *name, const char *where,
-                      struct av_arena *arena, const char **out, size_t *out_len,
-                      struct av_error *err)
-{
-	json_t *v = json_object_get(obj, name);
-	*out = NULL;
-	if (out_len != NULL)
-		*out_len = 0;
-	if (v == NULL)
-		return 0;
-	size_t len = json_string_length(v);
-	if (len > AV_ACTION_MAX_STRING)
-		return av_error_set(err, AV_E_LIMIT, where,
-		                    "field \"%s\" is %zu bytes long; the limit is %zu",
-		                    where, len, AV_ACTION_MAX_STRING);
-	char *s = av_arena_strndup(arena, json_string_value(v), len);
-	if (s == NULL)
-		return av_error_set(err, AV_E_NOMEM, where,
-		                    "out of memory copying \"%s\"", where);
-	*out = s;
-	if (out_len != NULL)
-		*out_len = len;
-	return 0;
-}
-
 static int require(const char *value, const char *where, struct av_error *err)
 {
 	if (value == NULL)
@@ -139,7 +61,7 @@ static int require(const char *value, const char *where, struct av_error *err)
 static int decode_context(json_t *ctx, struct av_arena *arena, struct av_context *out,
                           struct av_error *err)
 {
-	if (check_fields(ctx, context_fields, "context.", err) < 0)
+	if (av_json_check_fields(ctx, context_fields, "context.", err) < 0)
 		return -1;
 	const struct {
 		const char *name, *where;
@@ -153,8 +75,8 @@ static int decode_context(json_t *ctx, struct av_arena *arena, struct av_context
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const char **slot = fields[i].slot;
-		if (get_string(ctx, fields[i].name, fields[i].where, arena, slot, NULL,
-		               err) < 0)
+		if (av_json_get_string(ctx, fields[i].name, fields[i].where,
+		                       AV_ACTION_MAX_STRING, arena, slot, NULL, err) < 0)
 			return -1;
 		/* Relative context paths would make path classification depend on
 		 * wherever the checker runs: refuse them. */
@@ -169,10 +91,11 @@ static int decode_context(json_t *ctx, struct av_arena *arena, struct av_context
 static int decode_shell(json_t *in, struct av_arena *arena, struct av_action *a,
                         struct av_error *err)
 {
-	if (check_fields(in, shell_fields, "input.", err) < 0)
+	if (av_json_check_fields(in, shell_fields, "input.", err) < 0)
 		return -1;
-	if (get_string(in, "command", "input.command", arena, &a->in.shell.command,
-	               &a->in.shell.command_len, err) < 0)
+	if (av_json_get_string(in, "command", "input.command", AV_ACTION_MAX_STRING,
+	                       arena, &a->in.shell.command, &a->in.shell.command_len,
+	                       err) < 0)
 		return -1;
 	return require(a->in.shell.command, "input.command", err);
 }
@@ -180,7 +103,7 @@ static int decode_shell(json_t *in, struct av_arena *arena, struct av_action *a,
 static int decode_file(json_t *in, struct av_arena *arena, struct av_action *a,
                        struct av_error *err)
 {
-	if (check_fields(in, file_fields, "input.", err) < 0)
+	if (av_json_check_fields(in, file_fields, "input.", err) < 0)
 		return -1;
 	json_t *op = json_object_get(in, "op");
 	if (op == NULL)
@@ -192,13 +115,15 @@ static int decode_file(json_t *in, struct av_arena *arena, struct av_action *a,
 		        "unknown file op \"%.64s\"; expected one of read, write, "
 		        "edit, append, delete, list, move, copy, chmod",
 		        json_string_value(op));
-	if (get_string(in, "path", "input.path", arena, &a->in.file.path, NULL, err) <
-	            0 ||
-	    get_string(in, "dest", "input.dest", arena, &a->in.file.dest, NULL, err) <
-	            0 ||
-	    get_string(in, "content", "input.content", arena, &a->in.file.content,
-	               &a->in.file.content_len, err) < 0 ||
-	    get_string(in, "mode", "input.mode", arena, &a->in.file.mode, NULL, err) < 0)
+	if (av_json_get_string(in, "path", "input.path", AV_ACTION_MAX_STRING, arena,
+	                       &a->in.file.path, NULL, err) < 0 ||
+	    av_json_get_string(in, "dest", "input.dest", AV_ACTION_MAX_STRING, arena,
+	                       &a->in.file.dest, NULL, err) < 0 ||
+	    av_json_get_string(in, "content", "input.content", AV_ACTION_MAX_STRING,
+	                       arena, &a->in.file.content, &a->in.file.content_len,
+	                       err) < 0 ||
+	    av_json_get_string(in, "mode", "input.mode", AV_ACTION_MAX_STRING, arena,
+	                       &a->in.file.mode, NULL, err) < 0)
 		return -1;
 	if (require(a->in.file.path, "input.path", err) < 0)
 		return -1;
@@ -240,33 +165,24 @@ int av_action_decode(const char *json, size_t len, struct av_arena *arena,
 		                    "action is %zu bytes long; the limit is %zu", len,
 		                    AV_ACTION_MAX_BYTES);
 
-	json_error_t jerr;
-	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		char where[64];
-		snprintf(where, sizeof(where), "byte %d", jerr.position);
-		return av_error_set(err, AV_E_JSON, where, "invalid JSON at byte %d: %s",
-		                    jerr.position, jerr.text);
-	}
+	json_t *root;
+	if (av_json_load_object(json, len, "an action", &root, err) < 0)
+		return -1;
 	int rc = -1;
-	if (!json_is_object(root)) {
-		av_error_set(err, AV_E_FIELD, "",
-		             "an action must be a JSON object, not %s",
-		             type_name(json_typeof(root)));
-		goto out;
-	}
 	/* The id first, so that even a rejected action can be answered by id. */
 	json_t *id = json_object_get(root, "id");
 	if (json_is_string(id) && json_string_length(id) <= 256)
 		out->id = av_arena_strndup(arena, json_string_value(id),
 		                           json_string_length(id));
 
-	if (check_fields(root, top_fields, "", err) < 0)
+	if (av_json_check_fields(root, top_fields, "", err) < 0)
 		goto out;
-	if (get_string(root, "session", "session", arena, &out->session, NULL, err) < 0 ||
-	    get_string(root, "principal", "principal", arena, &out->principal, NULL,
-	               err) < 0 ||
-	    get_string(root, "tool", "tool", arena, &out->tool, NULL, err) < 0)
+	if (av_json_get_string(root, "session", "session", AV_ACTION_MAX_STRING, arena,
+	                       &out->session, NULL, err) < 0 ||
+	    av_json_get_string(root, "principal", "principal", AV_ACTION_MAX_STRING,
+	                       arena, &out->principal, NULL, err) < 0 ||
+	    av_json_get_string(root, "tool", "tool", AV_ACTION_MAX_STRING, arena,
+	                       &out->tool, NULL, err) < 0)
 		goto out;
 	json_t *kind = json_object_get(root, "kind");
 	if (kind == NULL) {
