@@ -2,11 +2,11 @@
  * file operations, as they appear on the wire and in policies. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "agentvisor/action.h"
 #include "agentvisor/common.h"
 #include "core/core_internal.h"
+#include "util/nametable.h"
 
 static const char *const verdict_names[AV_VERDICT_COUNT] = {
 	[AV_ALLOW] = "allow",
@@ -43,14 +43,6 @@ static const char *name_of(const char *const *names, size_t n, unsigned v)
 	return v < n && names[v] != NULL ? names[v] : "?";
 }
 
-static int parse_name(const char *const *names, size_t n, const char *s, size_t len)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
-			return (int)i;
-	return -1;
-}
-
 const char *av_verdict_name(enum av_verdict v)
 {
 	return name_of(verdict_names, AV_VERDICT_COUNT, v);
@@ -78,7 +70,7 @@ const char *av_file_op_name(enum av_file_op op)
 
 int av_verdict_parse(const char *s, size_t len, enum av_verdict *out)
 {
-	int i = parse_name(verdict_names, AV_VERDICT_COUNT, s, len);
+	int i = av_nametable_find(verdict_names, AV_VERDICT_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_verdict)i;
@@ -87,7 +79,7 @@ int av_verdict_parse(const char *s, size_t len, enum av_verdict *out)
 
 int av_risk_parse(const char *s, size_t len, enum av_risk *out)
 {
-	int i = parse_name(risk_names, AV_RISK_COUNT, s, len);
+	int i = av_nametable_find(risk_names, AV_RISK_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_risk)i;
@@ -96,7 +88,7 @@ int av_risk_parse(const char *s, size_t len, enum av_risk *out)
 
 int av_action_kind_parse(const char *s, size_t len, enum av_action_kind *out)
 {
-	int i = parse_name(kind_names, AV_KIND_COUNT, s, len);
+	int i = av_nametable_find(kind_names, AV_KIND_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_action_kind)i;
@@ -105,7 +97,7 @@ int av_action_kind_parse(const char *s, size_t len, enum av_action_kind *out)
 
 int av_file_op_parse(const char *s, size_t len, enum av_file_op *out)
 {
-	int i = parse_name(fop_names, AV_FOP_COUNT, s, len);
+	int i = av_nametable_find(fop_names, AV_FOP_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_file_op)i;

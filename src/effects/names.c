@@ -1,8 +1,7 @@
 /* names.c - the names policies use for effect kinds, path classes and host
  * classes, and their parsers. One table per enum, indexed by value. */
 #include "agentvisor/effects.h"
-
-#include <string.h>
+#include "util/nametable.h"
 
 static const char *const effect_names[AV_FX_COUNT] = {
 	[AV_FX_FS_READ] = "fs.read",
@@ -46,15 +45,6 @@ static const char *const host_class_names[AV_HOST_CLASS_COUNT] = {
 };
 
 /* Finds s[0..len) in names[0..n); returns its index or -1. */
-static int find_name(const char *const *names, int n, const char *s, size_t len)
-{
-	if (!s)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (names[i] && strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
-			return i;
-	return -1;
-}
 
 const char *av_effect_kind_name(enum av_effect_kind k)
 {
@@ -63,7 +53,7 @@ const char *av_effect_kind_name(enum av_effect_kind k)
 
 int av_effect_kind_parse(const char *s, size_t len, enum av_effect_kind *out)
 {
-	int i = find_name(effect_names, AV_FX_COUNT, s, len);
+	int i = av_nametable_find(effect_names, AV_FX_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_effect_kind)i;
@@ -77,7 +67,7 @@ const char *av_path_class_name(enum av_path_class c)
 
 int av_path_class_parse(const char *s, size_t len, enum av_path_class *out)
 {
-	int i = find_name(path_class_names, AV_PATH_CLASS_COUNT, s, len);
+	int i = av_nametable_find(path_class_names, AV_PATH_CLASS_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_path_class)i;
@@ -91,7 +81,7 @@ const char *av_host_class_name(enum av_host_class c)
 
 int av_host_class_parse(const char *s, size_t len, enum av_host_class *out)
 {
-	int i = find_name(host_class_names, AV_HOST_CLASS_COUNT, s, len);
+	int i = av_nametable_find(host_class_names, AV_HOST_CLASS_COUNT, s, len);
 	if (i < 0)
 		return -1;
 	*out = (enum av_host_class)i;
