@@ -1353,28 +1353,35 @@ static void unwrap_interp_calls(struct sh *st, uint32_t idx, const char *name)
 
 /* ---- code hidden in other programs' arguments --------------------------- */
 
+/* Fills *inner as a command that command idx runs (a wrapper's target, an
+ * -exec argument): one level deeper, in idx's pipeline position. Returns
+ * false, with the result marked truncated, when that would be too deep. */
+static bool child_of(struct sh *st, uint32_t idx, struct av_command *inner)
+{
+	const struct av_command *c = &st->out->cmds[idx];
+	inner->depth = c->depth + 1;
+	inner->parent = (int32_t)idx;
+	inner->pipeline = c->pipeline;
+	inner->pipe_index = c->pipe_index;
+	inner->pipe_len = c->pipe_len;
+	inner->background = c->background;
+	if (inner->depth > AV_SHELL_MAX_DEPTH) {
+		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+		return false;
+	}
+	return true;
+}
+
 /* Appends argv[0..argc) as a command that command idx runs (find -exec).
  * The words stay borrowed from idx's argv. */
 static void add_inner(struct sh *st, uint32_t idx, const char **argv, uint32_t argc,
                       const char *what)
 {
-	const struct av_command *c = &st->out->cmds[idx];
 	if (argc == 0)
 		return;
-	struct av_command inner = {
-		.argv = argv,
-		.argc = argc,
-		.depth = c->depth + 1,
-		.parent = (int32_t)idx,
-		.pipeline = c->pipeline,
-		.pipe_index = c->pipe_index,
-		.pipe_len = c->pipe_len,
-		.background = c->background,
-	};
-	if (inner.depth > AV_SHELL_MAX_DEPTH) {
-		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+	struct av_command inner = { .argv = argv, .argc = argc };
+	if (!child_of(st, idx, &inner))
 		return;
-	}
 	inner.provenance = prov_at(st, what, inner.depth);
 	add_cmd(st, &inner);
 }
@@ -1902,17 +1909,9 @@ static void unwrap(struct sh *st, uint32_t idx)
 		.nredirs = c->nredirs,
 		.assigns = assigns,
 		.nassigns = nassigns,
-		.depth = c->depth + 1,
-		.parent = (int32_t)idx,
-		.pipeline = c->pipeline,
-		.pipe_index = c->pipe_index,
-		.pipe_len = c->pipe_len,
-		.background = c->background,
 	};
-	if (inner.depth > AV_SHELL_MAX_DEPTH) {
-		set_truncated(st, "AV_SHELL_MAX_DEPTH");
+	if (!child_of(st, idx, &inner))
 		return;
-	}
 	snprintf(what, sizeof(what), "run by %.20s", name);
 	inner.provenance = prov_at(st, what, inner.depth);
 	int32_t j = add_cmd(st, &inner);
