@@ -116,7 +116,7 @@ static void parse_options(int argc, char **argv, struct audit_opts *o)
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STATE:
-			o->state = optarg;
+			o->state = cli_absolute_arg("--state", optarg);
 			break;
 		case OPT_PUBKEY:
 			o->pubkey = optarg;

@@ -310,15 +310,10 @@ static void parse_options(int argc, char **argv, struct check_opts *o)
 			o->policy.no_default = true;
 			break;
 		case OPT_WORKSPACE:
-			if (optarg[0] != '/')
-				cli_die(EXIT_USAGE,
-				        "--workspace must be an absolute path");
-			o->workspace = optarg;
+			o->workspace = cli_absolute_arg("--workspace", optarg);
 			break;
 		case OPT_STATE:
-			if (optarg[0] != '/')
-				cli_die(EXIT_USAGE, "--state must be an absolute path");
-			o->state = optarg;
+			o->state = cli_absolute_arg("--state", optarg);
 			break;
 		case OPT_FSYNC:
 			o->fsync = optarg;

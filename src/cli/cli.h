@@ -58,6 +58,11 @@ void cli_default_context(struct av_context *ctx, const char *workspace_override)
  * prints the error and exits 64 (bad value) or 66 (none) on failure. */
 void cli_state_dir(const char *override, char *out, size_t cap);
 
+/* Returns value, or dies with a usage error naming option when value is not
+ * an absolute path (state and workspace directories must not depend on
+ * where the command happens to run). */
+const char *cli_absolute_arg(const char *option, const char *value);
+
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

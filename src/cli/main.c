@@ -66,6 +66,13 @@ int cli_report(const struct av_error *err)
 	}
 }
 
+const char *cli_absolute_arg(const char *option, const char *value)
+{
+	if (value[0] != '/')
+		cli_die(EXIT_USAGE, "%s must be an absolute path", option);
+	return value;
+}
+
 void cli_policy_add_file(struct cli_policy_opts *o, const char *file)
 {
 	const char **n = realloc(o->files, sizeof(*n) * (size_t)(o->nfiles + 1));

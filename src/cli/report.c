@@ -93,9 +93,7 @@ static void parse_options(int argc, char **argv, struct report_opts *o)
 			o->output = optarg;
 			break;
 		case OPT_STATE:
-			if (optarg[0] != '/')
-				cli_die(EXIT_USAGE, "--state must be an absolute path");
-			o->state = optarg;
+			o->state = cli_absolute_arg("--state", optarg);
 			break;
 		case OPT_FSYNC:
 			o->fsync = optarg;
