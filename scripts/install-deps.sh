@@ -8,7 +8,12 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libjansson-dev libyaml-dev libpcre2-dev libsodium-dev
   libcmocka-dev python3 clang libclang-rt-14-dev bubblewrap clang-format
+  libsqlite3-dev sqlite3 libevent-dev libcurl4-openssl-dev
+  chromium
 )
+# The browser test drives Debian's chromium with playwright-core from npm;
+# Node.js comes from Debian unless the machine already has a node.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
