@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "agentvisor/effects.h"
+#include "sh_unwrap.h"
 #include "shell_internal.h"
 
 /* Total bytes that variable expansion and re-analysed text may add. Keeps
@@ -1029,179 +1030,7 @@ static const char *join_args(struct sh *st, const char *const *argv, uint32_t fr
 	return s;
 }
 
-/* ---- wrappers ----------------------------------------------------------- */
-
-enum wrap_mode {
-	WM_EXEC = 0, /* runs the rest of its arguments as a command */
-	WM_SHELL,    /* sh -c STRING */
-	WM_EVAL,     /* joins its arguments and runs them as shell text */
-	WM_SU,       /* su [-c STRING] (options anywhere) */
-};
-
-struct sh_wrapper {
-	const char *name;
-	enum wrap_mode mode;
-	const char *sarg;        /* short options that take an argument */
-	const char *const *larg; /* long options that take an argument */
-	uint8_t operands;        /* operands before the command (timeout DURATION) */
-	char code_short;         /* option whose argument is shell code */
-	const char *code_long;   /* its long form */
-};
-
-static const char *const sudo_long[] = {
-	"user", "group", "prompt",     "close-from", "chdir",           "chroot",
-	"role", "type",  "other-user", "auth-type",  "command-timeout", "login-class",
-	"host", NULL
-};
-static const char *const env_long[] = { "unset", "chdir", "split-string", NULL };
-static const char *const timeout_long[] = { "signal", "kill-after", NULL };
-static const char *const nice_long[] = { "adjustment", NULL };
-static const char *const xargs_long[] = { "arg-file",  "delimiter", "max-args",
-	                                  "max-procs", "max-chars", "process-slot-var",
-	                                  NULL };
-static const char *const stdbuf_long[] = { "input", "output", "error", NULL };
-static const char *const chroot_long[] = { "userspec", "groups", NULL };
-static const char *const watch_long[] = { "interval", NULL };
-static const char *const su_long[] = {
-	"command", "group",           "supp-group",
-	"shell",   "session-command", "whitelist-environment",
-	NULL
-};
-static const char *const pkexec_long[] = { "user", NULL };
-static const char *const flock_long[] = { "timeout", "wait", "conflict-exit-code", NULL };
-static const char *const time_long[] = { "format", "output", NULL };
-
-/* Sorted by name (strcmp order) for bsearch. */
-static const struct sh_wrapper wrappers[] = {
-	{ .name = "ash", .mode = WM_SHELL },
-	{ .name = "bash", .mode = WM_SHELL },
-	{ .name = "builtin", .mode = WM_EXEC },
-	{ .name = "busybox", .mode = WM_EXEC },
-	{ .name = "chroot", .mode = WM_EXEC, .larg = chroot_long, .operands = 1 },
-	{ .name = "command", .mode = WM_EXEC },
-	{ .name = "csh", .mode = WM_SHELL },
-	{ .name = "dash", .mode = WM_SHELL },
-	{ .name = "doas", .mode = WM_EXEC, .sarg = "uC" },
-	{ .name = "env",
-	  .mode = WM_EXEC,
-	  .sarg = "uCS",
-	  .larg = env_long,
-	  .code_short = 'S',
-	  .code_long = "split-string" },
-	{ .name = "eval", .mode = WM_EVAL },
-	{ .name = "exec", .mode = WM_EXEC, .sarg = "a" },
-	{ .name = "fish", .mode = WM_SHELL },
-	{ .name = "flock",
-	  .mode = WM_EXEC,
-	  .sarg = "wE",
-	  .larg = flock_long,
-	  .operands = 1 },
-	{ .name = "ionice", .mode = WM_EXEC, .sarg = "cnpPu" },
-	{ .name = "ksh", .mode = WM_SHELL },
-	{ .name = "mksh", .mode = WM_SHELL },
-	{ .name = "nice", .mode = WM_EXEC, .sarg = "n", .larg = nice_long },
-	{ .name = "nohup", .mode = WM_EXEC },
-	{ .name = "pkexec", .mode = WM_EXEC, .larg = pkexec_long },
-	{ .name = "rbash", .mode = WM_SHELL },
-	{ .name = "setsid", .mode = WM_EXEC },
-	{ .name = "sh", .mode = WM_SHELL },
-	{ .name = "stdbuf", .mode = WM_EXEC, .sarg = "ioe", .larg = stdbuf_long },
-	{ .name = "strace", .mode = WM_EXEC, .sarg = "abeEIoOpPsSuUX" },
-	{ .name = "su",
-	  .mode = WM_SU,
-	  .sarg = "cgGsw",
-	  .larg = su_long,
-	  .code_short = 'c',
-	  .code_long = "command" },
-	{ .name = "sudo", .mode = WM_EXEC, .sarg = "aCcDgpPRrTtUu", .larg = sudo_long },
-	{ .name = "tcsh", .mode = WM_SHELL },
-	{ .name = "time", .mode = WM_EXEC, .sarg = "fo", .larg = time_long },
-	{ .name = "timeout",
-	  .mode = WM_EXEC,
-	  .sarg = "sk",
-	  .larg = timeout_long,
-	  .operands = 1 },
-	{ .name = "watch", .mode = WM_EXEC, .sarg = "n", .larg = watch_long },
-	{ .name = "xargs", .mode = WM_EXEC, .sarg = "adEILnPs", .larg = xargs_long },
-	{ .name = "zsh", .mode = WM_SHELL },
-};
-
-static int wrapper_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct sh_wrapper *)elem)->name);
-}
-
-static bool in_list(const char *const *list, const char *s, size_t n)
-{
-	for (; list && *list; list++)
-		if (strlen(*list) == n && memcmp(*list, s, n) == 0)
-			return true;
-	return false;
-}
-
-struct wscan {
-	uint32_t i;       /* first operand */
-	bool seen[128];   /* short options seen */
-	const char *code; /* argument of the code option, if given */
-};
-
-/* Steps over a wrapper's options the way getopt does (bundled short options,
- * attached or separate arguments, --long[=value], "--"). With permute, keeps
- * scanning past operands (GNU su) and leaves i at argc. */
-static void wrapper_scan(const struct sh_wrapper *w, const char *const *argv,
-                         uint32_t argc, bool permute, struct wscan *ws)
-{
-	uint32_t i = 1;
-	while (i < argc) {
-		const char *a = argv[i];
-		if (a[0] != '-' || a[1] == '\0') {
-			if (!permute)
-				break;
-			i++;
-			continue;
-		}
-		if (a[1] == '-') {
-			if (a[2] == '\0') {
-				i++;
-				break;
-			}
-			const char *name = a + 2;
-			const char *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			const char *val = eq ? eq + 1 : NULL;
-			if (!eq && in_list(w->larg, name, n)) {
-				val = i + 1 < argc ? argv[i + 1] : NULL;
-				i++;
-			}
-			if (w->code_long && strlen(w->code_long) == n &&
-			    memcmp(w->code_long, name, n) == 0)
-				ws->code = val;
-			i++;
-			continue;
-		}
-		if (strcmp(w->name, "nice") == 0 && (is_digit(a[1]) || a[1] == '+')) {
-			i++; /* old-style nice -10 */
-			continue;
-		}
-		for (size_t j = 1; a[j]; j++) {
-			unsigned char ch = (unsigned char)a[j];
-			if (ch < 128)
-				ws->seen[ch] = true;
-			if (w->sarg && strchr(w->sarg, ch)) {
-				const char *val = a[j + 1] ? a + j + 1 : NULL;
-				if (!val) {
-					val = i + 1 < argc ? argv[i + 1] : NULL;
-					i++;
-				}
-				if (ch == (unsigned char)w->code_short)
-					ws->code = val;
-				break;
-			}
-		}
-		i++;
-	}
-	ws->i = i > argc ? argc : i;
-}
+/* ---- wrappers (src/shell/sh_unwrap.c) ------------------------------------ */
 
 static bool is_assignment_word(const char *a, size_t *name_len)
 {
@@ -1216,707 +1045,92 @@ static bool is_assignment_word(const char *a, size_t *name_len)
 	return true;
 }
 
-/* Runs the code string of a wrapper as shell text one level deeper. */
-static void unwrap_code(struct sh *st, uint32_t idx, const char *code, const char *what)
+static void host_run_text(void *ctx, uint32_t idx, const char *text, size_t len,
+                          const char *what)
 {
+	struct sh *st = ctx;
 	uint32_t depth = st->out->cmds[idx].depth + 1;
-	analyse_text(st, code, strlen(code), depth, (int32_t)idx,
-	             prov_at(st, what, depth));
+	analyse_text(st, text, len, depth, (int32_t)idx, prov_at(st, what, depth));
 }
 
-/* Interpreters whose inline program (-c/-e) hands shell text to a system
- * call: the call names of each language that take a command line as their
- * first argument, and the option that carries the program. */
-struct interp_calls {
-	const char *name;
-	char opt1, opt2;
-	bool backticks; /* `...` runs a command (perl, ruby, php) */
-	const char *const *calls;
-};
-
-static const char *const py_calls[] = { "os.system(",       "os.popen(",
-	                                "getoutput(",       "getstatusoutput(",
-	                                "check_output(",    "check_call(",
-	                                "subprocess.call(", "subprocess.run(",
-	                                "Popen(",           NULL };
-static const char *const js_calls[] = { "execSync(",     "exec(", "spawnSync(", "spawn(",
-	                                "execFileSync(", "$`",    NULL };
-static const char *const pl_calls[] = {
-	"system(",   "system ",     "exec(",     "exec ",      "qx(", "qx{",    "popen(",
-	"IO.popen(", "shell_exec(", "passthru(", "proc_open(", "%x(", "spawn(", NULL
-};
-static const char *const lua_calls[] = { "os.execute(", "io.popen(", "os.execute ",
-	                                 NULL };
-static const char *const osa_calls[] = { "do shell script ", NULL };
-
-static const struct interp_calls interp_calls[] = {
-	{ "bun", 'e', 0, false, js_calls },
-	{ "deno", 0, 0, false, js_calls },
-	{ "lua", 'e', 0, false, lua_calls },
-	{ "luajit", 'e', 0, false, lua_calls },
-	{ "node", 'e', 'p', false, js_calls },
-	{ "nodejs", 'e', 'p', false, js_calls },
-	{ "osascript", 'e', 0, false, osa_calls },
-	{ "perl", 'e', 'E', true, pl_calls },
-	{ "php", 'r', 0, true, pl_calls },
-	{ "python", 'c', 0, false, py_calls },
-	{ "python2", 'c', 0, false, py_calls },
-	{ "python3", 'c', 0, false, py_calls },
-	{ "ruby", 'e', 0, true, pl_calls },
-};
-
-/* Copies the string literal starting at s[0] (a quote) into the buffer
- * at *o (bounded by cap), followed by a newline; returns the end. */
-static const char *take_literal(const char *s, char *buf, size_t *o, size_t cap)
+static int32_t host_add_inner(void *ctx, uint32_t idx, const char **argv, uint32_t argc,
+                              const struct av_assign *assigns, uint32_t nassigns,
+                              const char *what, const char *opaque)
 {
-	char q = s[0];
-	const char *p = s + 1;
-	for (; *p && *p != q; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			if (*o < cap)
-				buf[(*o)++] = *p == 'n' ? '\n' : *p;
-			continue;
-		}
-		if (*o < cap)
-			buf[(*o)++] = *p;
-	}
-	if (*o < cap)
-		buf[(*o)++] = '\n';
-	return *p ? p + 1 : p;
-}
-
-/* python -c, node -e, perl -e, ruby -e, lua -e, php -r, osascript -e: the
- * literal command lines the program passes to system(), os.system,
- * execSync, os.execute, backticks or `do shell script` are shell text,
- * analysed one level deeper like the argument of sh -c. Only literal
- * strings are taken; computed ones stay with the interpreter rules. */
-static void unwrap_interp_calls(struct sh *st, uint32_t idx, const char *name)
-{
-	char base[16];
-	size_t bn = strcspn(name, ".");
-	if (bn >= sizeof(base))
-		return;
-	memcpy(base, name, bn);
-	base[bn] = '\0';
-	const struct interp_calls *ic = NULL;
-	for (size_t k = 0; k < sizeof(interp_calls) / sizeof(interp_calls[0]); k++)
-		if (strcmp(base, interp_calls[k].name) == 0)
-			ic = &interp_calls[k];
-	if (!ic)
-		return;
+	struct sh *st = ctx;
 	const struct av_command *c = &st->out->cmds[idx];
-	const char *code = NULL;
-	for (uint32_t i = 1; i + 1 < c->argc && !code; i++) {
-		const char *a = c->argv[i];
-		if (a[0] == '-' && a[1] && !a[2] &&
-		    (a[1] == ic->opt1 || a[1] == ic->opt2))
-			code = c->argv[i + 1];
-		else if (strcmp(a, "--eval") == 0 || strcmp(a, "--print") == 0)
-			code = c->argv[i + 1];
-	}
-	if (!code || !code[0])
-		return;
-	size_t cap = strlen(code) + 64, o = 0;
-	char *buf = av_arena_alloc(st->arena, cap + 1);
-	if (!buf) {
-		out_of_memory(st);
-		return;
-	}
-	for (const char *const *call = ic->calls; *call; call++) {
-		size_t cl = strlen(*call);
-		for (const char *p = strstr(code, *call); p; p = strstr(p + 1, *call)) {
-			const char *v = p + cl;
-			while (*v == ' ' || *v == '[' || *v == '(')
-				v++;
-			if (*v == '"' || *v == '\'' ||
-			    (*v == '`' && cl && (*call)[cl - 1] != '`'))
-				take_literal(v, buf, &o, cap);
-			else if ((*call)[cl - 1] == '`')
-				take_literal(p + cl - 1, buf, &o, cap);
-		}
-	}
-	if (ic->backticks)
-		for (const char *p = strchr(code, '`'); p; p = strchr(p, '`')) {
-			const char *end = strchr(p + 1, '`');
-			if (!end)
-				break;
-			p = take_literal(p, buf, &o, cap);
-		}
-	if (o == 0)
-		return;
-	buf[o] = '\0';
-	char what[64];
-	snprintf(what, sizeof(what), "command line inside %.20s code", name);
-	unwrap_code(st, idx, buf, what);
-}
-
-/* ---- code hidden in other programs' arguments --------------------------- */
-
-/* Fills *inner as a command that command idx runs (a wrapper's target, an
- * -exec argument): one level deeper, in idx's pipeline position. Returns
- * false, with the result marked truncated, when that would be too deep. */
-static bool child_of(struct sh *st, uint32_t idx, struct av_command *inner)
-{
-	const struct av_command *c = &st->out->cmds[idx];
-	inner->depth = c->depth + 1;
-	inner->parent = (int32_t)idx;
-	inner->pipeline = c->pipeline;
-	inner->pipe_index = c->pipe_index;
-	inner->pipe_len = c->pipe_len;
-	inner->background = c->background;
-	if (inner->depth > AV_SHELL_MAX_DEPTH) {
+	struct av_command inner = {
+		.argv = argv,
+		.argc = argc,
+		.redirs = c->redirs, /* shared: the same process's descriptors */
+		.nredirs = c->nredirs,
+		.assigns = (struct av_assign *)assigns,
+		.nassigns = nassigns,
+		.depth = c->depth + 1,
+		.parent = (int32_t)idx,
+		.pipeline = c->pipeline,
+		.pipe_index = c->pipe_index,
+		.pipe_len = c->pipe_len,
+		.background = c->background,
+	};
+	if (inner.depth > AV_SHELL_MAX_DEPTH) {
 		set_truncated(st, "AV_SHELL_MAX_DEPTH");
-		return false;
+		return -1;
 	}
-	return true;
-}
-
-/* Appends argv[0..argc) as a command that command idx runs (find -exec).
- * The words stay borrowed from idx's argv. */
-static void add_inner(struct sh *st, uint32_t idx, const char **argv, uint32_t argc,
-                      const char *what)
-{
-	if (argc == 0)
-		return;
-	struct av_command inner = { .argv = argv, .argc = argc };
-	if (!child_of(st, idx, &inner))
-		return;
 	inner.provenance = prov_at(st, what, inner.depth);
-	add_cmd(st, &inner);
+	int32_t j = add_cmd(st, &inner);
+	if (j >= 0 && opaque && !st->out->cmds[j].opaque)
+		st->out->cmds[j].opaque = opaque;
+	return j;
 }
 
-/* Reads a quoted literal starting at s (at the quote) into the arena,
- * undoing backslash escapes; *end is set past the closing quote. NULL when
- * it does not close. */
-static const char *read_literal(struct sh *st, const char *s, const char **end)
+static const char *host_stdin_text(void *ctx, uint32_t idx, size_t *len)
 {
-	char q = s[0];
-	struct sh_word w = { 0 };
-	const char *p = s + 1;
-	for (; *p && *p != q; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			w_putc(st, &w, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
-			continue;
-		}
-		w_putc(st, &w, *p);
-	}
-	if (*p != q)
+	struct sh *st = ctx;
+	if (st->out->cmds[idx].pipe_index == 0)
 		return NULL;
-	*end = p + 1;
-	w_putc(st, &w, '\0');
-	return st->nomem || !w.buf ? NULL : w.buf;
+	int32_t src = av_shell_pipe_source(st->out, idx);
+	const char *how;
+	const char *text = src >= 0 ? literal_output(st, src, 0, &how) : NULL;
+	if (text)
+		*len = strlen(text);
+	return text;
 }
 
-static bool ident_char(char c)
+static void host_fail(void *ctx, const char *limit)
 {
-	return is_name(c);
+	struct sh *st = ctx;
+	if (limit)
+		set_truncated(st, limit);
+	else
+		out_of_memory(st);
 }
 
-/* Interpreter code passes shell command lines to system(), os.system(),
- * subprocess, child_process.exec, popen, backticks...: when the argument is
- * a string literal (or a list of them) it is analysed as the shell text it
- * becomes, one level deeper. lang selects awk pipes and Perl/Ruby/PHP
- * backticks. */
-static void scan_code_literals(struct sh *st, uint32_t idx, const char *code,
-                               const char *lang)
-{
-	static const char *const calls[] = {
-		"system",       "exec",       "execSync",  "popen",
-		"shell_exec",   "passthru",   "getoutput", "getstatusoutput",
-		"check_output", "check_call", "call",      "run",
-		"Popen",        "proc_open",  "spawnSync", "execFileSync",
-		"qx",           "%x"
-	};
-	bool backticks = strcmp(lang, "perl") == 0 || strcmp(lang, "ruby") == 0 ||
-	                 strcmp(lang, "php") == 0;
-	bool awk = strcmp(lang, "awk") == 0;
-	char what[64];
-	snprintf(what, sizeof(what), "string run as a command by %.20s code", lang);
-	int found = 0;
-	for (const char *p = code; *p && found < 16 && !st->stop; p++) {
-		const char *lit = NULL, *end = NULL;
-		if (backticks && *p == '`') {
-			lit = read_literal(st, p, &end);
-		} else if (awk && (*p == '"')) {
-			/* "cmd" | getline, and print ... | "cmd" */
-			const char *before = p;
-			while (before > code && (before[-1] == ' ' || before[-1] == '\t'))
-				before--;
-			const char *l = read_literal(st, p, &end);
-			const char *after = end ? end : p + 1;
-			while (*after == ' ' || *after == '\t')
-				after++;
-			if (l &&
-			    ((before > code && before[-1] == '|' &&
-			      !(before - 1 > code && before[-2] == '|')) ||
-			     (after[0] == '|' &&
-			      strncmp(after + 1, " getline", 8) == 0) ||
-			     (after[0] == '|' && strncmp(after + 1, "getline", 7) == 0)))
-				lit = l;
-			if (end)
-				p = end - 1;
-		} else if ((p == code || !ident_char(p[-1])) &&
-		           (ident_char(*p) || *p == '%')) {
-			size_t n = 0;
-			while (ident_char(p[n]) || (n == 0 && p[n] == '%'))
-				n++;
-			bool call = false;
-			for (size_t k = 0; k < sizeof(calls) / sizeof(calls[0]); k++)
-				if (strlen(calls[k]) == n && memcmp(calls[k], p, n) == 0)
-					call = true;
-			if (!call) {
-				p += n - 1;
-				continue;
-			}
-			const char *q = p + n;
-			while (*q == ' ' || *q == '\t' || *q == '(' || *q == '{')
-				q++;
-			if (*q == '[') { /* a list of words: ["sh", "-c", "..."] */
-				struct sh_word w = { 0 };
-				for (q++; *q && *q != ']';) {
-					if (*q == '"' || *q == '\'') {
-						const char *e2;
-						const char *word =
-						        read_literal(st, q, &e2);
-						if (!word)
-							break;
-						if (w.len)
-							w_putc(st, &w, ' ');
-						w_putc(st, &w, '\'');
-						w_putn(st, &w, word, strlen(word));
-						w_putc(st, &w, '\'');
-						q = e2;
-					} else {
-						q++;
-					}
-				}
-				w_putc(st, &w, '\0');
-				if (!st->nomem && w.buf && w.len > 1)
-					lit = w.buf;
-				end = q;
-			} else if (*q == '"' || *q == '\'' || *q == '`') {
-				lit = read_literal(st, q, &end);
-			} else if (*q == ')' && n == 2) { /* qx(...) */
-				lit = NULL;
-			}
-			if (!lit) {
-				p += n - 1;
-				continue;
-			}
-		}
-		if (lit && lit[0]) {
-			found++;
-			unwrap_code(st, idx, lit, what);
-		}
-		if (end && end > p)
-			p = end - 1;
-	}
-}
-
-/* The inline program of an interpreter command, or NULL: awk's first
- * operand, perl/ruby/lua -e, python -c, node -e/-p/--eval, php -r. */
-static const char *interp_code(const char *const *argv, uint32_t argc, const char *name,
-                               const char **lang)
-{
-	static const struct {
-		const char *name, *lang, *letters, *sarg;
-	} langs[] = {
-		{ "awk", "awk", "", "Ffv" },
-		{ "gawk", "awk", "", "Ffv" },
-		{ "mawk", "awk", "", "Ffv" },
-		{ "nawk", "awk", "", "Ffv" },
-		{ "node", "node", "ep", "r" },
-		{ "nodejs", "node", "ep", "r" },
-		{ "perl", "perl", "eE", "IMx" },
-		{ "php", "php", "r", "cdfzSt" },
-		{ "python", "python", "c", "mWXQ" },
-		{ "python2", "python", "c", "mWXQ" },
-		{ "python3", "python", "c", "mWXQ" },
-		{ "ruby", "ruby", "e", "Ir" },
-		{ "lua", "lua", "e", "l" },
-	};
-	char base[16];
-	size_t bn = strcspn(name, ".");
-	if (bn >= sizeof(base))
-		return NULL;
-	memcpy(base, name, bn);
-	base[bn] = '\0';
-	for (size_t k = 0; k < sizeof(langs) / sizeof(langs[0]); k++) {
-		if (strcmp(base, langs[k].name) != 0)
-			continue;
-		*lang = langs[k].lang;
-		bool awk = strcmp(langs[k].lang, "awk") == 0;
-		for (uint32_t i = 1; i < argc; i++) {
-			const char *a = argv[i];
-			if (strcmp(a, "--") == 0)
-				return awk && i + 1 < argc ? argv[i + 1] : NULL;
-			if (strncmp(a, "--eval", 6) == 0 ||
-			    strncmp(a, "--print", 7) == 0) {
-				const char *eq = strchr(a, '=');
-				return eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
-			}
-			if (a[0] != '-' || a[1] == '\0')
-				return awk ? a : NULL;
-			if (a[1] == '-')
-				continue;
-			for (size_t j = 1; a[j]; j++) {
-				if (awk && a[j] == 'f')
-					return NULL; /* the program is a file */
-				if (strchr(langs[k].letters, a[j]) && a[j])
-					return a[j + 1] ? a + j + 1
-					                : (i + 1 < argc ? argv[i + 1]
-					                                : NULL);
-				if (strchr(langs[k].sarg, a[j])) {
-					if (!a[j + 1])
-						i++;
-					break;
-				}
-			}
-		}
-		return NULL;
-	}
-	return NULL;
-}
-
-/* git configuration keys whose value git runs as a shell command. */
-static bool git_code_key(const char *key, size_t n)
-{
-	static const char *const keys[] = { "core.pager",       "core.sshcommand",
-		                            "core.fsmonitor",   "core.editor",
-		                            "core.askpass",     "sequence.editor",
-		                            "diff.external",    "gpg.program",
-		                            "credential.helper" };
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strlen(keys[i]) == n && strncasecmp(keys[i], key, n) == 0)
-			return true;
-	return (n > 6 && strncasecmp(key, "pager.", 6) == 0) ||
-	       (n > 6 && strncasecmp(key, "alias.", 6) == 0) ||
-	       (n > 7 && strncasecmp(key, "filter.", 7) == 0);
-}
-
-/* Options of ordinary programs whose argument is a command line they run. */
-static const struct {
-	const char *prog;
-	const char *opt; /* "--x=" takes the rest; "-x" takes the next word */
-} code_opts[] = {
-	{ "rsync", "--rsh=" },
-	{ "rsync", "-e" },
-	{ "tar", "--checkpoint-action=exec=" },
-	{ "tar", "--info-script=" },
-	{ "tar", "--new-volume-script=" },
-	{ "tar", "--rsh-command=" },
-	{ "tar", "--to-command=" },
-	{ "tar", "--use-compress-program=" },
-	{ "tar", "-I" },
-	{ "tar", "-F" },
-	{ "zip", "--unzip-command=" },
-	{ "zip", "-TT" },
-};
-
-/* Code inside the arguments of find, xargs-free programs, git -c, npm pkg
- * set scripts, interpreters: analysed as the commands it runs. Returns true
- * when command idx was fully handled. */
-static bool unwrap_hidden(struct sh *st, uint32_t idx, const char *name)
-{
-	const struct av_command *c = &st->out->cmds[idx];
-	const char **argv = c->argv;
-	uint32_t argc = c->argc;
-	if (strcmp(name, "find") == 0) {
-		for (uint32_t i = 1; i < argc; i++) {
-			if (strcmp(argv[i], "-exec") != 0 &&
-			    strcmp(argv[i], "-execdir") != 0 &&
-			    strcmp(argv[i], "-ok") != 0 && strcmp(argv[i], "-okdir") != 0)
-				continue;
-			uint32_t j = i + 1;
-			while (j < argc && strcmp(argv[j], ";") != 0 &&
-			       strcmp(argv[j], "+") != 0)
-				j++;
-			add_inner(st, idx, argv + i + 1, j - i - 1, "run by find -exec");
-			c = &st->out->cmds[idx];
-			argv = c->argv;
-			i = j;
-		}
-		return true;
-	}
-	if (strcmp(name, "git") == 0) {
-		for (uint32_t i = 1; i + 1 < argc && argv[i][0] == '-'; i++) {
-			const char *a = argv[i];
-			if (strcmp(a, "-C") == 0 || strcmp(a, "--git-dir") == 0 ||
-			    strcmp(a, "--work-tree") == 0) {
-				i++;
-				continue;
-			}
-			if (strcmp(a, "-c") != 0)
-				continue;
-			const char *kv = argv[++i];
-			const char *eq = strchr(kv, '=');
-			if (!eq || !git_code_key(kv, (size_t)(eq - kv)))
-				continue;
-			const char *v = eq + 1;
-			if (v[0] == '!')
-				v++;
-			if (strncasecmp(kv, "core.fsmonitor", 14) == 0 &&
-			    (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
-				continue;
-			char what[64];
-			snprintf(what, sizeof(what), "value of git -c %.*s",
-			         (int)((size_t)(eq - kv) < 40 ? eq - kv : 40), kv);
-			unwrap_code(st, idx, v, what);
-		}
-		return true;
-	}
-	if ((strcmp(name, "npm") == 0 || strcmp(name, "pnpm") == 0 ||
-	     strcmp(name, "yarn") == 0) &&
-	    argc >= 4 && strcmp(argv[1], "pkg") == 0 && strcmp(argv[2], "set") == 0) {
-		for (uint32_t i = 3; i < argc; i++) {
-			const char *eq = strchr(argv[i], '=');
-			if (eq && strncmp(argv[i], "scripts.", 8) == 0)
-				unwrap_code(st, idx, eq + 1,
-				            "package script set by npm pkg set");
-		}
-		return true;
-	}
-	if (strcmp(name, "ssh") == 0) {
-		for (uint32_t i = 1; i < argc; i++) {
-			const char *o = NULL;
-			if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-				o = argv[++i];
-			else if (strncmp(argv[i], "-o", 2) == 0)
-				o = argv[i] + 2;
-			if (o && (strncasecmp(o, "ProxyCommand=", 13) == 0 ||
-			          strncasecmp(o, "LocalCommand=", 13) == 0))
-				unwrap_code(st, idx, o + 13, "ssh -o ProxyCommand");
-		}
-		return true;
-	}
-	bool any = false;
-	for (size_t k = 0; k < sizeof(code_opts) / sizeof(code_opts[0]); k++) {
-		if (strcmp(name, code_opts[k].prog) != 0)
-			continue;
-		any = true;
-		const char *o = code_opts[k].opt;
-		size_t n = strlen(o);
-		for (uint32_t i = 1; i < argc; i++) {
-			const char *v = NULL;
-			if (o[n - 1] == '=' && strncmp(argv[i], o, n) == 0)
-				v = argv[i] + n;
-			else if (o[n - 1] != '=' && strcmp(argv[i], o) == 0 &&
-			         i + 1 < argc)
-				v = argv[i + 1];
-			if (v && v[0]) {
-				char what[64];
-				snprintf(what, sizeof(what), "argument of %.10s %.30s",
-				         name, o);
-				unwrap_code(st, idx, v, what);
-			}
-		}
-	}
-	if (any)
-		return true;
-	const char *lang = NULL;
-	const char *code = interp_code(argv, argc, name, &lang);
-	if (code) {
-		scan_code_literals(st, idx, code, lang);
-		return true;
-	}
-	return false;
-}
-
-/* If command idx is a wrapper, appends the command(s) it runs. */
+/* If command idx is a wrapper, appends the command(s) it runs. eval runs
+ * in this shell; everything else is sh_unwrap's. */
 static void unwrap(struct sh *st, uint32_t idx)
 {
 	const struct av_command *c = &st->out->cmds[idx];
 	if (c->argc == 0 || st->stop)
 		return;
-	const char *name = av_shell_basename(c->argv[0]);
-	const struct sh_wrapper *w =
-	        bsearch(name, wrappers, sizeof(wrappers) / sizeof(wrappers[0]),
-	                sizeof(wrappers[0]), wrapper_cmp);
-	if (!w) {
-		unwrap_interp_calls(st, idx, name);
-		if (!st->stop)
-			unwrap_hidden(st, idx, name);
-		return;
-	}
-	const char **argv = c->argv;
-	uint32_t argc = c->argc;
-	char what[64];
-	size_t len;
-
-	if (w->mode == WM_SHELL) {
-		struct av_sh_invocation inv;
-		av_shell_sh_invocation(argv, argc, &inv);
-		if (inv.mode == AV_SH_INLINE && inv.code) {
-			snprintf(what, sizeof(what), "argument of %.20s -c", name);
-			unwrap_code(st, idx, inv.code, what);
-		}
-		return;
-	}
-	if (w->mode == WM_EVAL) {
-		const char *text = join_args(st, argv, 1, argc, &len);
+	if (strcmp(av_shell_basename(c->argv[0]), "eval") == 0) {
+		size_t len;
+		const char *text = join_args(st, c->argv, 1, c->argc, &len);
 		uint32_t depth = c->depth + 1;
 		analyse_text(st, text, len, depth, (int32_t)idx,
 		             prov_at(st, "evaluated by eval", depth));
 		return;
 	}
-	struct wscan ws = { 0 };
-	wrapper_scan(w, argv, argc, w->mode == WM_SU, &ws);
-	if (ws.code) {
-		snprintf(what, sizeof(what), "argument of %.20s -%c", name,
-		         w->code_short ? w->code_short : 'c');
-		unwrap_code(st, idx, ws.code, what);
-		return;
-	}
-	if (w->mode == WM_SU)
-		return;
-	uint32_t i = ws.i;
-	const char *opaque = NULL;
-	if (strcmp(name, "sudo") == 0) {
-		if (ws.seen['l'] || ws.seen['e'] || ws.seen['V'] || ws.seen['v'])
-			return; /* lists, edits or validates: no command runs */
-		if ((ws.seen['s'] || ws.seen['i']) && i < argc) {
-			/* sudo -s/-i CMD runs CMD through the target user's shell. */
-			const char *text = join_args(st, argv, i, argc, &len);
-			uint32_t depth = c->depth + 1;
-			analyse_text(st, text, len, depth, (int32_t)idx,
-			             prov_at(st, "run by sudo -s", depth));
-			return;
-		}
-	} else if (strcmp(name, "doas") == 0 && ws.seen['s']) {
-		return;
-	} else if (strcmp(name, "command") == 0 && (ws.seen['v'] || ws.seen['V'])) {
-		return; /* only looks the name up */
-	} else if (strcmp(name, "ionice") == 0 &&
-	           (ws.seen['p'] || ws.seen['P'] || ws.seen['u'])) {
-		return;
-	} else if (strcmp(name, "watch") == 0 && !ws.seen['x'] && i < argc) {
-		const char *text = join_args(st, argv, i, argc, &len);
-		uint32_t depth = c->depth + 1;
-		analyse_text(st, text, len, depth, (int32_t)idx,
-		             prov_at(st, "run by watch", depth));
-		return;
-	} else if (strcmp(name, "xargs") == 0 && i < argc) {
-		/* The command is known; only its arguments come from standard
-		 * input. That hides code only when a shell or eval gets its
-		 * program from there: a script name, or -I text inside sh -c. */
-		const char *repl = NULL;
-		for (uint32_t k = 1; k < i; k++) {
-			if (strcmp(argv[k], "-I") == 0 && k + 1 < i)
-				repl = argv[k + 1];
-			else if (strncmp(argv[k], "-I", 2) == 0 && argv[k][2])
-				repl = argv[k] + 2;
-			else if (strcmp(argv[k], "-i") == 0 ||
-			         strcmp(argv[k], "--replace") == 0)
-				repl = "{}";
-			else if (strncmp(argv[k], "--replace=", 10) == 0)
-				repl = argv[k] + 10;
-		}
-		const char *inner = av_shell_basename(argv[i]);
-		/* Arguments read from a download are chosen by whoever serves it. */
-		static const char *const fetchers[] = { "curl",  "wget",   "nc",   "ncat",
-			                                "socat", "aria2c", "fetch" };
-		int32_t src = c->pipe_index > 0 ? av_shell_pipe_source(st->out, idx) : -1;
-		const char *from = src >= 0 && st->out->cmds[src].argc
-		                           ? av_shell_basename(st->out->cmds[src].argv[0])
-		                           : "";
-		for (size_t k = 0; k < sizeof(fetchers) / sizeof(fetchers[0]); k++)
-			if (strcmp(from, fetchers[k]) == 0)
-				opaque = "xargs takes its arguments from data fetched "
-				         "from the "
-				         "network";
-		if (opaque) {
-			/* already decided */
-		} else if (strcmp(inner, "eval") == 0) {
-			opaque = "eval runs text read from standard input by xargs";
-		} else if (av_shell_is_shell(inner)) {
-			struct av_sh_invocation inv;
-			av_shell_sh_invocation(argv + i, argc - i, &inv);
-			if (inv.mode != AV_SH_INLINE)
-				opaque = "a shell runs scripts named on standard input "
-				         "by xargs";
-			else if (repl && repl[0] && inv.code && strstr(inv.code, repl))
-				opaque = "xargs -I puts standard input into the shell "
-				         "code";
-		}
-	}
-	i += w->operands;
-	if (strcmp(name, "flock") == 0 && i + 1 < argc &&
-	    (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--command") == 0)) {
-		unwrap_code(st, idx, argv[i + 1], "argument of flock -c");
-		return;
-	}
-	/* env NAME=VALUE ... become the inner command's assignments. */
-	struct av_assign *assigns = NULL;
-	uint32_t nassigns = 0, acap = 0;
-	if (strcmp(name, "env") == 0) {
-		size_t n;
-		while (i < argc && is_assignment_word(argv[i], &n)) {
-			struct av_assign *a =
-			        vec_push(st, (void **)&assigns, &nassigns, &acap,
-			                 sizeof(*a), AV_SHELL_MAX_ARGS);
-			if (!a)
-				return;
-			a->name = av_arena_strndup(st->arena, argv[i], n);
-			a->value = argv[i] + n + 1;
-			if (!a->name) {
-				out_of_memory(st);
-				return;
-			}
-			i++;
-		}
-	}
-	if (i >= argc)
-		return;
-	/* xargs appends the words it reads to the command: when a literal
-	 * (echo, printf) feeds it, those words are known. */
-	const char **iargv = argv + i;
-	uint32_t iargc = argc - i;
-	if (strcmp(name, "xargs") == 0 && !opaque && st->out->cmds[idx].pipe_index > 0) {
-		int32_t src = av_shell_pipe_source(st->out, idx);
-		const char *how;
-		const char *text = src >= 0 ? literal_output(st, src, 0, &how) : NULL;
-		struct sh_vec v = { 0 };
-		for (uint32_t k = 0; text && k < iargc; k++)
-			strvec_push(st, &v, iargv[k], AV_SHELL_MAX_ARGS,
-			            "AV_SHELL_MAX_ARGS");
-		for (const char *t = text; t && *t;) {
-			t += strspn(t, " \t\n");
-			size_t n = strcspn(t, " \t\n");
-			if (n == 0)
-				break;
-			const char *word = av_arena_strndup(st->arena, t, n);
-			if (!word) {
-				out_of_memory(st);
-				return;
-			}
-			strvec_push(st, &v, word, AV_SHELL_MAX_ARGS, "AV_SHELL_MAX_ARGS");
-			t += n;
-		}
-		if (text && v.count > iargc) {
-			strvec_push(st, &v, NULL, AV_SHELL_MAX_ARGS + 1,
-			            "AV_SHELL_MAX_ARGS");
-			iargv = v.items;
-			iargc = v.count - 1;
-		}
-	}
-	c = &st->out->cmds[idx];
-	struct av_command inner = {
-		.argv = iargv,
-		.argc = iargc,
-		.redirs = c->redirs, /* shared: the same process's descriptors */
-		.nredirs = c->nredirs,
-		.assigns = assigns,
-		.nassigns = nassigns,
+	const struct av_sh_unwrap_host host = {
+		.ctx = st,
+		.arena = st->arena,
+		.result = st->out,
+		.run_text = host_run_text,
+		.add_inner = host_add_inner,
+		.stdin_text = host_stdin_text,
+		.fail = host_fail,
 	};
-	if (!child_of(st, idx, &inner))
-		return;
-	snprintf(what, sizeof(what), "run by %.20s", name);
-	inner.provenance = prov_at(st, what, inner.depth);
-	int32_t j = add_cmd(st, &inner);
-	if (j >= 0 && opaque && !st->out->cmds[j].opaque)
-		st->out->cmds[j].opaque = opaque;
+	av_sh_unwrap(&host, idx);
 }
 
 /* ---- simple commands ---------------------------------------------------- */

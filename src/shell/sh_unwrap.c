@@ -1,0 +1,1008 @@
+/* sh_unwrap.c - the commands a resolved command runs in turn (sh_unwrap.h):
+ * wrappers, shells given a program, code hidden in other programs'
+ * arguments, and literal command lines inside interpreter programs.
+ *
+ * Every table here answers one question about a program the analysis
+ * cannot run: "which of its arguments become a command?". A wrong answer
+ * either hides a command (the dangerous direction: the inner command is
+ * never judged) or invents one (noise), so the option grammars follow the
+ * real programs' getopt behaviour (bundled flags, attached arguments,
+ * "--"), and anything the tables do not understand is left to the
+ * program's own knowledge-base entry rather than guessed. */
+#include "sh_unwrap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shell_internal.h"
+
+struct uw {
+	const struct av_sh_unwrap_host *h;
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_name0(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_name(char c)
+{
+	return is_name0(c) || is_digit(c);
+}
+
+static const struct av_command *cmd_at(const struct uw *u, uint32_t idx)
+{
+	return &u->h->result->cmds[idx];
+}
+
+static void out_of_memory(const struct uw *u)
+{
+	u->h->fail(u->h->ctx, NULL);
+}
+
+/* A growing text in the arena (arena memory is not freed, so growth
+ * doubles: the waste is bounded by the final size). */
+struct ubuf {
+	char *buf;
+	size_t len, cap;
+	bool nomem;
+};
+
+static void ub_putn(const struct uw *u, struct ubuf *b, const char *s, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *nb = av_arena_alloc(u->h->arena, cap);
+		if (!nb) {
+			b->nomem = true;
+			out_of_memory(u);
+			return;
+		}
+		if (b->len)
+			memcpy(nb, b->buf, b->len);
+		b->buf = nb;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+static void ub_putc(const struct uw *u, struct ubuf *b, char c)
+{
+	ub_putn(u, b, &c, 1);
+}
+
+/* The text of a finished buffer, or NULL when memory ran out or it is empty. */
+static const char *ub_text(const struct ubuf *b)
+{
+	return b->nomem || b->buf == NULL ? NULL : b->buf;
+}
+
+/* Joins argv[from..argc) with single spaces, as sudo -s and watch do. */
+static const char *join_args(const struct uw *u, const char *const *argv, uint32_t from,
+                             uint32_t argc, size_t *len_out)
+{
+	struct ubuf b = { 0 };
+	for (uint32_t i = from; i < argc; i++) {
+		if (i > from)
+			ub_putc(u, &b, ' ');
+		ub_putn(u, &b, argv[i], strlen(argv[i]));
+	}
+	*len_out = b.len;
+	return ub_text(&b) ? b.buf : (b.nomem ? NULL : "");
+}
+
+/* ---- wrappers ----------------------------------------------------------- */
+
+enum wrap_mode {
+	WM_EXEC = 0, /* runs the rest of its arguments as a command */
+	WM_SHELL,    /* sh -c STRING */
+	WM_EVAL,     /* eval: same shell, the evaluator's own business */
+	WM_SU,       /* su [-c STRING] (options anywhere) */
+};
+struct sh_wrapper {
+	const char *name;
+	enum wrap_mode mode;
+	const char *sarg;        /* short options that take an argument */
+	const char *const *larg; /* long options that take an argument */
+	uint8_t operands;        /* operands before the command (timeout DURATION) */
+	char code_short;         /* option whose argument is shell code */
+	const char *code_long;   /* its long form */
+};
+
+static const char *const sudo_long[] = {
+	"user", "group", "prompt",     "close-from", "chdir",           "chroot",
+	"role", "type",  "other-user", "auth-type",  "command-timeout", "login-class",
+	"host", NULL
+};
+static const char *const env_long[] = { "unset", "chdir", "split-string", NULL };
+static const char *const timeout_long[] = { "signal", "kill-after", NULL };
+static const char *const nice_long[] = { "adjustment", NULL };
+static const char *const xargs_long[] = { "arg-file",  "delimiter", "max-args",
+	                                  "max-procs", "max-chars", "process-slot-var",
+	                                  NULL };
+static const char *const stdbuf_long[] = { "input", "output", "error", NULL };
+static const char *const chroot_long[] = { "userspec", "groups", NULL };
+static const char *const watch_long[] = { "interval", NULL };
+static const char *const su_long[] = {
+	"command", "group",           "supp-group",
+	"shell",   "session-command", "whitelist-environment",
+	NULL
+};
+static const char *const pkexec_long[] = { "user", NULL };
+static const char *const flock_long[] = { "timeout", "wait", "conflict-exit-code", NULL };
+static const char *const time_long[] = { "format", "output", NULL };
+
+/* Sorted by name (strcmp order) for bsearch. */
+static const struct sh_wrapper wrappers[] = {
+	{ .name = "ash", .mode = WM_SHELL },
+	{ .name = "bash", .mode = WM_SHELL },
+	{ .name = "builtin", .mode = WM_EXEC },
+	{ .name = "busybox", .mode = WM_EXEC },
+	{ .name = "chroot", .mode = WM_EXEC, .larg = chroot_long, .operands = 1 },
+	{ .name = "command", .mode = WM_EXEC },
+	{ .name = "csh", .mode = WM_SHELL },
+	{ .name = "dash", .mode = WM_SHELL },
+	{ .name = "doas", .mode = WM_EXEC, .sarg = "uC" },
+	{ .name = "env",
+	  .mode = WM_EXEC,
+	  .sarg = "uCS",
+	  .larg = env_long,
+	  .code_short = 'S',
+	  .code_long = "split-string" },
+	{ .name = "eval", .mode = WM_EVAL },
+	{ .name = "exec", .mode = WM_EXEC, .sarg = "a" },
+	{ .name = "fish", .mode = WM_SHELL },
+	{ .name = "flock",
+	  .mode = WM_EXEC,
+	  .sarg = "wE",
+	  .larg = flock_long,
+	  .operands = 1 },
+	{ .name = "ionice", .mode = WM_EXEC, .sarg = "cnpPu" },
+	{ .name = "ksh", .mode = WM_SHELL },
+	{ .name = "mksh", .mode = WM_SHELL },
+	{ .name = "nice", .mode = WM_EXEC, .sarg = "n", .larg = nice_long },
+	{ .name = "nohup", .mode = WM_EXEC },
+	{ .name = "pkexec", .mode = WM_EXEC, .larg = pkexec_long },
+	{ .name = "rbash", .mode = WM_SHELL },
+	{ .name = "setsid", .mode = WM_EXEC },
+	{ .name = "sh", .mode = WM_SHELL },
+	{ .name = "stdbuf", .mode = WM_EXEC, .sarg = "ioe", .larg = stdbuf_long },
+	{ .name = "strace", .mode = WM_EXEC, .sarg = "abeEIoOpPsSuUX" },
+	{ .name = "su",
+	  .mode = WM_SU,
+	  .sarg = "cgGsw",
+	  .larg = su_long,
+	  .code_short = 'c',
+	  .code_long = "command" },
+	{ .name = "sudo", .mode = WM_EXEC, .sarg = "aCcDgpPRrTtUu", .larg = sudo_long },
+	{ .name = "tcsh", .mode = WM_SHELL },
+	{ .name = "time", .mode = WM_EXEC, .sarg = "fo", .larg = time_long },
+	{ .name = "timeout",
+	  .mode = WM_EXEC,
+	  .sarg = "sk",
+	  .larg = timeout_long,
+	  .operands = 1 },
+	{ .name = "watch", .mode = WM_EXEC, .sarg = "n", .larg = watch_long },
+	{ .name = "xargs", .mode = WM_EXEC, .sarg = "adEILnPs", .larg = xargs_long },
+	{ .name = "zsh", .mode = WM_SHELL },
+};
+
+static int wrapper_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct sh_wrapper *)elem)->name);
+}
+
+static bool in_list(const char *const *list, const char *s, size_t n)
+{
+	for (; list && *list; list++)
+		if (strlen(*list) == n && memcmp(*list, s, n) == 0)
+			return true;
+	return false;
+}
+
+struct wscan {
+	uint32_t i;       /* first operand */
+	bool seen[128];   /* short options seen */
+	const char *code; /* argument of the code option, if given */
+};
+
+/* Steps over a wrapper's options the way getopt does (bundled short options,
+ * attached or separate arguments, --long[=value], "--"). With permute, keeps
+ * scanning past operands (GNU su) and leaves i at argc. */
+static void wrapper_scan(const struct sh_wrapper *w, const char *const *argv,
+                         uint32_t argc, bool permute, struct wscan *ws)
+{
+	uint32_t i = 1;
+	while (i < argc) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] == '\0') {
+			if (!permute)
+				break;
+			i++;
+			continue;
+		}
+		if (a[1] == '-') {
+			if (a[2] == '\0') {
+				i++;
+				break;
+			}
+			const char *name = a + 2;
+			const char *eq = strchr(name, '=');
+			size_t n = eq ? (size_t)(eq - name) : strlen(name);
+			const char *val = eq ? eq + 1 : NULL;
+			if (!eq && in_list(w->larg, name, n)) {
+				val = i + 1 < argc ? argv[i + 1] : NULL;
+				i++;
+			}
+			if (w->code_long && strlen(w->code_long) == n &&
+			    memcmp(w->code_long, name, n) == 0)
+				ws->code = val;
+			i++;
+			continue;
+		}
+		if (strcmp(w->name, "nice") == 0 && (is_digit(a[1]) || a[1] == '+')) {
+			i++; /* old-style nice -10 */
+			continue;
+		}
+		for (size_t j = 1; a[j]; j++) {
+			unsigned char ch = (unsigned char)a[j];
+			if (ch < 128)
+				ws->seen[ch] = true;
+			if (w->sarg && strchr(w->sarg, ch)) {
+				const char *val = a[j + 1] ? a + j + 1 : NULL;
+				if (!val) {
+					val = i + 1 < argc ? argv[i + 1] : NULL;
+					i++;
+				}
+				if (ch == (unsigned char)w->code_short)
+					ws->code = val;
+				break;
+			}
+		}
+		i++;
+	}
+	ws->i = i > argc ? argc : i;
+}
+
+static bool is_assignment_word(const char *a, size_t *name_len)
+{
+	size_t n = 0;
+	if (!is_name0(a[0]))
+		return false;
+	while (is_name(a[n]))
+		n++;
+	if (a[n] != '=')
+		return false;
+	*name_len = n;
+	return true;
+}
+
+/* Runs the code string of a wrapper as shell text one level deeper. */
+static void unwrap_code(struct uw *u, uint32_t idx, const char *code, const char *what)
+{
+	u->h->run_text(u->h->ctx, idx, code, strlen(code), what);
+}
+
+/* Interpreters whose inline program (-c/-e) hands shell text to a system
+ * call: the call names of each language that take a command line as their
+ * first argument, and the option that carries the program. */
+struct interp_calls {
+	const char *name;
+	char opt1, opt2;
+	bool backticks; /* `...` runs a command (perl, ruby, php) */
+	const char *const *calls;
+};
+
+static const char *const py_calls[] = { "os.system(",       "os.popen(",
+	                                "getoutput(",       "getstatusoutput(",
+	                                "check_output(",    "check_call(",
+	                                "subprocess.call(", "subprocess.run(",
+	                                "Popen(",           NULL };
+static const char *const js_calls[] = { "execSync(",     "exec(", "spawnSync(", "spawn(",
+	                                "execFileSync(", "$`",    NULL };
+static const char *const pl_calls[] = {
+	"system(",   "system ",     "exec(",     "exec ",      "qx(", "qx{",    "popen(",
+	"IO.popen(", "shell_exec(", "passthru(", "proc_open(", "%x(", "spawn(", NULL
+};
+static const char *const lua_calls[] = { "os.execute(", "io.popen(", "os.execute ",
+	                                 NULL };
+static const char *const osa_calls[] = { "do shell script ", NULL };
+
+static const struct interp_calls interp_calls[] = {
+	{ "bun", 'e', 0, false, js_calls },
+	{ "deno", 0, 0, false, js_calls },
+	{ "lua", 'e', 0, false, lua_calls },
+	{ "luajit", 'e', 0, false, lua_calls },
+	{ "node", 'e', 'p', false, js_calls },
+	{ "nodejs", 'e', 'p', false, js_calls },
+	{ "osascript", 'e', 0, false, osa_calls },
+	{ "perl", 'e', 'E', true, pl_calls },
+	{ "php", 'r', 0, true, pl_calls },
+	{ "python", 'c', 0, false, py_calls },
+	{ "python2", 'c', 0, false, py_calls },
+	{ "python3", 'c', 0, false, py_calls },
+	{ "ruby", 'e', 0, true, pl_calls },
+};
+
+/* Copies the string literal starting at s[0] (a quote) into the buffer
+ * at *o (bounded by cap), followed by a newline; returns the end. */
+static const char *take_literal(const char *s, char *buf, size_t *o, size_t cap)
+{
+	char q = s[0];
+	const char *p = s + 1;
+	for (; *p && *p != q; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			if (*o < cap)
+				buf[(*o)++] = *p == 'n' ? '\n' : *p;
+			continue;
+		}
+		if (*o < cap)
+			buf[(*o)++] = *p;
+	}
+	if (*o < cap)
+		buf[(*o)++] = '\n';
+	return *p ? p + 1 : p;
+}
+
+/* python -c, node -e, perl -e, ruby -e, lua -e, php -r, osascript -e: the
+ * literal command lines the program passes to system(), os.system,
+ * execSync, os.execute, backticks or `do shell script` are shell text,
+ * analysed one level deeper like the argument of sh -c. Only literal
+ * strings are taken; computed ones stay with the interpreter rules. */
+static void unwrap_interp_calls(struct uw *u, uint32_t idx, const char *name)
+{
+	char base[16];
+	size_t bn = strcspn(name, ".");
+	if (bn >= sizeof(base))
+		return;
+	memcpy(base, name, bn);
+	base[bn] = '\0';
+	const struct interp_calls *ic = NULL;
+	for (size_t k = 0; k < sizeof(interp_calls) / sizeof(interp_calls[0]); k++)
+		if (strcmp(base, interp_calls[k].name) == 0)
+			ic = &interp_calls[k];
+	if (!ic)
+		return;
+	const struct av_command *c = &u->h->result->cmds[idx];
+	const char *code = NULL;
+	for (uint32_t i = 1; i + 1 < c->argc && !code; i++) {
+		const char *a = c->argv[i];
+		if (a[0] == '-' && a[1] && !a[2] &&
+		    (a[1] == ic->opt1 || a[1] == ic->opt2))
+			code = c->argv[i + 1];
+		else if (strcmp(a, "--eval") == 0 || strcmp(a, "--print") == 0)
+			code = c->argv[i + 1];
+	}
+	if (!code || !code[0])
+		return;
+	size_t cap = strlen(code) + 64, o = 0;
+	char *buf = av_arena_alloc(u->h->arena, cap + 1);
+	if (!buf) {
+		out_of_memory(u);
+		return;
+	}
+	for (const char *const *call = ic->calls; *call; call++) {
+		size_t cl = strlen(*call);
+		for (const char *p = strstr(code, *call); p; p = strstr(p + 1, *call)) {
+			const char *v = p + cl;
+			while (*v == ' ' || *v == '[' || *v == '(')
+				v++;
+			if (*v == '"' || *v == '\'' ||
+			    (*v == '`' && cl && (*call)[cl - 1] != '`'))
+				take_literal(v, buf, &o, cap);
+			else if ((*call)[cl - 1] == '`')
+				take_literal(p + cl - 1, buf, &o, cap);
+		}
+	}
+	if (ic->backticks)
+		for (const char *p = strchr(code, '`'); p; p = strchr(p, '`')) {
+			const char *end = strchr(p + 1, '`');
+			if (!end)
+				break;
+			p = take_literal(p, buf, &o, cap);
+		}
+	if (o == 0)
+		return;
+	buf[o] = '\0';
+	char what[64];
+	snprintf(what, sizeof(what), "command line inside %.20s code", name);
+	unwrap_code(u, idx, buf, what);
+}
+
+/* ---- code hidden in other programs' arguments --------------------------- */
+
+/* Appends argv[0..argc) as a command that command idx runs (find -exec).
+ * The words stay borrowed from idx's argv. */
+static void add_inner(struct uw *u, uint32_t idx, const char **argv, uint32_t argc,
+                      const char *what)
+{
+	if (argc > 0)
+		u->h->add_inner(u->h->ctx, idx, argv, argc, NULL, 0, what, NULL);
+}
+
+/* Reads a quoted literal starting at s (at the quote) into the arena,
+ * undoing backslash escapes; *end is set past the closing quote. NULL when
+ * it does not close. */
+static const char *read_literal(struct uw *u, const char *s, const char **end)
+{
+	char q = s[0];
+	struct ubuf w = { 0 };
+	const char *p = s + 1;
+	for (; *p && *p != q; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			ub_putc(u, &w, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
+			continue;
+		}
+		ub_putc(u, &w, *p);
+	}
+	if (*p != q)
+		return NULL;
+	*end = p + 1;
+	return w.buf ? ub_text(&w) : (w.nomem ? NULL : "");
+}
+
+static bool ident_char(char c)
+{
+	return is_name(c);
+}
+
+/* Interpreter code passes shell command lines to system(), os.system(),
+ * subprocess, child_process.exec, popen, backticks...: when the argument is
+ * a string literal (or a list of them) it is analysed as the shell text it
+ * becomes, one level deeper. lang selects awk pipes and Perl/Ruby/PHP
+ * backticks. */
+static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
+                               const char *lang)
+{
+	static const char *const calls[] = {
+		"system",       "exec",       "execSync",  "popen",
+		"shell_exec",   "passthru",   "getoutput", "getstatusoutput",
+		"check_output", "check_call", "call",      "run",
+		"Popen",        "proc_open",  "spawnSync", "execFileSync",
+		"qx",           "%x"
+	};
+	bool backticks = strcmp(lang, "perl") == 0 || strcmp(lang, "ruby") == 0 ||
+	                 strcmp(lang, "php") == 0;
+	bool awk = strcmp(lang, "awk") == 0;
+	char what[64];
+	snprintf(what, sizeof(what), "string run as a command by %.20s code", lang);
+	int found = 0;
+	for (const char *p = code; *p && found < 16; p++) {
+		const char *lit = NULL, *end = NULL;
+		if (backticks && *p == '`') {
+			lit = read_literal(u, p, &end);
+		} else if (awk && (*p == '"')) {
+			/* "cmd" | getline, and print ... | "cmd" */
+			const char *before = p;
+			while (before > code && (before[-1] == ' ' || before[-1] == '\t'))
+				before--;
+			const char *l = read_literal(u, p, &end);
+			const char *after = end ? end : p + 1;
+			while (*after == ' ' || *after == '\t')
+				after++;
+			if (l &&
+			    ((before > code && before[-1] == '|' &&
+			      !(before - 1 > code && before[-2] == '|')) ||
+			     (after[0] == '|' &&
+			      strncmp(after + 1, " getline", 8) == 0) ||
+			     (after[0] == '|' && strncmp(after + 1, "getline", 7) == 0)))
+				lit = l;
+			if (end)
+				p = end - 1;
+		} else if ((p == code || !ident_char(p[-1])) &&
+		           (ident_char(*p) || *p == '%')) {
+			size_t n = 0;
+			while (ident_char(p[n]) || (n == 0 && p[n] == '%'))
+				n++;
+			bool call = false;
+			for (size_t k = 0; k < sizeof(calls) / sizeof(calls[0]); k++)
+				if (strlen(calls[k]) == n && memcmp(calls[k], p, n) == 0)
+					call = true;
+			if (!call) {
+				p += n - 1;
+				continue;
+			}
+			const char *q = p + n;
+			while (*q == ' ' || *q == '\t' || *q == '(' || *q == '{')
+				q++;
+			if (*q == '[') { /* a list of words: ["sh", "-c", "..."] */
+				struct ubuf w = { 0 };
+				for (q++; *q && *q != ']';) {
+					if (*q == '"' || *q == '\'') {
+						const char *e2;
+						const char *word =
+						        read_literal(u, q, &e2);
+						if (!word)
+							break;
+						if (w.len)
+							ub_putc(u, &w, ' ');
+						ub_putc(u, &w, '\'');
+						ub_putn(u, &w, word, strlen(word));
+						ub_putc(u, &w, '\'');
+						q = e2;
+					} else {
+						q++;
+					}
+				}
+				if (ub_text(&w) && w.len > 1)
+					lit = w.buf;
+				end = q;
+			} else if (*q == '"' || *q == '\'' || *q == '`') {
+				lit = read_literal(u, q, &end);
+			} else if (*q == ')' && n == 2) { /* qx(...) */
+				lit = NULL;
+			}
+			if (!lit) {
+				p += n - 1;
+				continue;
+			}
+		}
+		if (lit && lit[0]) {
+			found++;
+			unwrap_code(u, idx, lit, what);
+		}
+		if (end && end > p)
+			p = end - 1;
+	}
+}
+
+/* The inline program of an interpreter command, or NULL: awk's first
+ * operand, perl/ruby/lua -e, python -c, node -e/-p/--eval, php -r. */
+static const char *interp_code(const char *const *argv, uint32_t argc, const char *name,
+                               const char **lang)
+{
+	static const struct {
+		const char *name, *lang, *letters, *sarg;
+	} langs[] = {
+		{ "awk", "awk", "", "Ffv" },
+		{ "gawk", "awk", "", "Ffv" },
+		{ "mawk", "awk", "", "Ffv" },
+		{ "nawk", "awk", "", "Ffv" },
+		{ "node", "node", "ep", "r" },
+		{ "nodejs", "node", "ep", "r" },
+		{ "perl", "perl", "eE", "IMx" },
+		{ "php", "php", "r", "cdfzSt" },
+		{ "python", "python", "c", "mWXQ" },
+		{ "python2", "python", "c", "mWXQ" },
+		{ "python3", "python", "c", "mWXQ" },
+		{ "ruby", "ruby", "e", "Ir" },
+		{ "lua", "lua", "e", "l" },
+	};
+	char base[16];
+	size_t bn = strcspn(name, ".");
+	if (bn >= sizeof(base))
+		return NULL;
+	memcpy(base, name, bn);
+	base[bn] = '\0';
+	for (size_t k = 0; k < sizeof(langs) / sizeof(langs[0]); k++) {
+		if (strcmp(base, langs[k].name) != 0)
+			continue;
+		*lang = langs[k].lang;
+		bool awk = strcmp(langs[k].lang, "awk") == 0;
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *a = argv[i];
+			if (strcmp(a, "--") == 0)
+				return awk && i + 1 < argc ? argv[i + 1] : NULL;
+			if (strncmp(a, "--eval", 6) == 0 ||
+			    strncmp(a, "--print", 7) == 0) {
+				const char *eq = strchr(a, '=');
+				return eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			}
+			if (a[0] != '-' || a[1] == '\0')
+				return awk ? a : NULL;
+			if (a[1] == '-')
+				continue;
+			for (size_t j = 1; a[j]; j++) {
+				if (awk && a[j] == 'f')
+					return NULL; /* the program is a file */
+				if (strchr(langs[k].letters, a[j]) && a[j])
+					return a[j + 1] ? a + j + 1
+					                : (i + 1 < argc ? argv[i + 1]
+					                                : NULL);
+				if (strchr(langs[k].sarg, a[j])) {
+					if (!a[j + 1])
+						i++;
+					break;
+				}
+			}
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+/* True when an interpreter without an inline program reads it from
+ * standard input (`python3 <<EOF`, `echo ... | perl`): no operand, or "-".
+ * Options are not told apart from their arguments here, so `python3 -W
+ * ignore` counts as having an operand: the safe direction is to miss
+ * (the interpreter's own rules still apply), never to invent a program. */
+static bool program_on_stdin(const char *const *argv, uint32_t argc, const char *lang)
+{
+	if (strcmp(lang, "awk") == 0)
+		return false; /* awk's program is an operand, never stdin */
+	for (uint32_t i = 1; i < argc; i++)
+		if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)
+			return strcmp(argv[i], "-") == 0 && i + 1 == argc;
+	return true;
+}
+
+/* git configuration keys whose value git runs as a shell command. */
+static bool git_code_key(const char *key, size_t n)
+{
+	static const char *const keys[] = { "core.pager",       "core.sshcommand",
+		                            "core.fsmonitor",   "core.editor",
+		                            "core.askpass",     "sequence.editor",
+		                            "diff.external",    "gpg.program",
+		                            "credential.helper" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == n && strncasecmp(keys[i], key, n) == 0)
+			return true;
+	return (n > 6 && strncasecmp(key, "pager.", 6) == 0) ||
+	       (n > 6 && strncasecmp(key, "alias.", 6) == 0) ||
+	       (n > 7 && strncasecmp(key, "filter.", 7) == 0);
+}
+
+/* Options of ordinary programs whose argument is a command line they run. */
+static const struct {
+	const char *prog;
+	const char *opt; /* "--x=" takes the rest; "-x" takes the next word */
+} code_opts[] = {
+	{ "rsync", "--rsh=" },
+	{ "rsync", "-e" },
+	{ "tar", "--checkpoint-action=exec=" },
+	{ "tar", "--info-script=" },
+	{ "tar", "--new-volume-script=" },
+	{ "tar", "--rsh-command=" },
+	{ "tar", "--to-command=" },
+	{ "tar", "--use-compress-program=" },
+	{ "tar", "-I" },
+	{ "tar", "-F" },
+	{ "zip", "--unzip-command=" },
+	{ "zip", "-TT" },
+};
+
+/* Code inside the arguments of find, xargs-free programs, git -c, npm pkg
+ * set scripts, interpreters: analysed as the commands it runs. Returns true
+ * when command idx was fully handled. */
+static bool unwrap_hidden(struct uw *u, uint32_t idx, const char *name)
+{
+	const struct av_command *c = &u->h->result->cmds[idx];
+	const char **argv = c->argv;
+	uint32_t argc = c->argc;
+	if (strcmp(name, "find") == 0) {
+		for (uint32_t i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-exec") != 0 &&
+			    strcmp(argv[i], "-execdir") != 0 &&
+			    strcmp(argv[i], "-ok") != 0 && strcmp(argv[i], "-okdir") != 0)
+				continue;
+			uint32_t j = i + 1;
+			while (j < argc && strcmp(argv[j], ";") != 0 &&
+			       strcmp(argv[j], "+") != 0)
+				j++;
+			add_inner(u, idx, argv + i + 1, j - i - 1, "run by find -exec");
+			c = &u->h->result->cmds[idx];
+			argv = c->argv;
+			i = j;
+		}
+		return true;
+	}
+	if (strcmp(name, "git") == 0) {
+		for (uint32_t i = 1; i + 1 < argc && argv[i][0] == '-'; i++) {
+			const char *a = argv[i];
+			if (strcmp(a, "-C") == 0 || strcmp(a, "--git-dir") == 0 ||
+			    strcmp(a, "--work-tree") == 0) {
+				i++;
+				continue;
+			}
+			if (strcmp(a, "-c") != 0)
+				continue;
+			const char *kv = argv[++i];
+			const char *eq = strchr(kv, '=');
+			if (!eq || !git_code_key(kv, (size_t)(eq - kv)))
+				continue;
+			const char *v = eq + 1;
+			if (v[0] == '!')
+				v++;
+			if (strncasecmp(kv, "core.fsmonitor", 14) == 0 &&
+			    (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+				continue;
+			char what[64];
+			snprintf(what, sizeof(what), "value of git -c %.*s",
+			         (int)((size_t)(eq - kv) < 40 ? eq - kv : 40), kv);
+			unwrap_code(u, idx, v, what);
+		}
+		return true;
+	}
+	if ((strcmp(name, "npm") == 0 || strcmp(name, "pnpm") == 0 ||
+	     strcmp(name, "yarn") == 0) &&
+	    argc >= 4 && strcmp(argv[1], "pkg") == 0 && strcmp(argv[2], "set") == 0) {
+		for (uint32_t i = 3; i < argc; i++) {
+			const char *eq = strchr(argv[i], '=');
+			if (eq && strncmp(argv[i], "scripts.", 8) == 0)
+				unwrap_code(u, idx, eq + 1,
+				            "package script set by npm pkg set");
+		}
+		return true;
+	}
+	if (strcmp(name, "ssh") == 0) {
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *o = NULL;
+			if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+				o = argv[++i];
+			else if (strncmp(argv[i], "-o", 2) == 0)
+				o = argv[i] + 2;
+			if (o && (strncasecmp(o, "ProxyCommand=", 13) == 0 ||
+			          strncasecmp(o, "LocalCommand=", 13) == 0))
+				unwrap_code(u, idx, o + 13, "ssh -o ProxyCommand");
+		}
+		return true;
+	}
+	bool any = false;
+	for (size_t k = 0; k < sizeof(code_opts) / sizeof(code_opts[0]); k++) {
+		if (strcmp(name, code_opts[k].prog) != 0)
+			continue;
+		any = true;
+		const char *o = code_opts[k].opt;
+		size_t n = strlen(o);
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *v = NULL;
+			if (o[n - 1] == '=' && strncmp(argv[i], o, n) == 0)
+				v = argv[i] + n;
+			else if (o[n - 1] != '=' && strcmp(argv[i], o) == 0 &&
+			         i + 1 < argc)
+				v = argv[i + 1];
+			if (v && v[0]) {
+				char what[64];
+				snprintf(what, sizeof(what), "argument of %.10s %.30s",
+				         name, o);
+				unwrap_code(u, idx, v, what);
+			}
+		}
+	}
+	if (any)
+		return true;
+	const char *lang = NULL;
+	const char *code = interp_code(argv, argc, name, &lang);
+	size_t len;
+	if (code == NULL && lang != NULL && program_on_stdin(argv, argc, lang))
+		code = u->h->stdin_text(u->h->ctx, idx, &len);
+	if (code) {
+		scan_code_literals(u, idx, code, lang);
+		return true;
+	}
+	return false;
+}
+
+/* Runs argv[from..argc) joined by spaces as shell text (sudo -s, watch). */
+static void unwrap_joined(struct uw *u, uint32_t idx, const char *const *argv,
+                          uint32_t from, uint32_t argc, const char *what)
+{
+	size_t len;
+	const char *text = join_args(u, argv, from, argc, &len);
+	if (text)
+		u->h->run_text(u->h->ctx, idx, text, len, what);
+}
+
+/* xargs: why the command it runs is not fully known, or NULL. The command
+ * is known; only its arguments come from standard input. That hides code
+ * only when a shell or eval gets its program from there (a script name, or
+ * -I text inside sh -c), or when the arguments come from a download. */
+static const char *xargs_opaque(const struct uw *u, uint32_t idx, const char *const *argv,
+                                uint32_t i, uint32_t argc)
+{
+	const char *repl = NULL;
+	for (uint32_t k = 1; k < i; k++) {
+		if (strcmp(argv[k], "-I") == 0 && k + 1 < i)
+			repl = argv[k + 1];
+		else if (strncmp(argv[k], "-I", 2) == 0 && argv[k][2])
+			repl = argv[k] + 2;
+		else if (strcmp(argv[k], "-i") == 0 || strcmp(argv[k], "--replace") == 0)
+			repl = "{}";
+		else if (strncmp(argv[k], "--replace=", 10) == 0)
+			repl = argv[k] + 10;
+	}
+	/* Arguments read from a download are chosen by whoever serves it. */
+	static const char *const fetchers[] = { "curl",  "wget",   "nc",   "ncat",
+		                                "socat", "aria2c", "fetch" };
+	const struct av_command *c = cmd_at(u, idx);
+	int32_t src = c->pipe_index > 0 ? av_shell_pipe_source(u->h->result, idx) : -1;
+	const char *from = src >= 0 && cmd_at(u, (uint32_t)src)->argc
+	                           ? av_shell_basename(cmd_at(u, (uint32_t)src)->argv[0])
+	                           : "";
+	for (size_t k = 0; k < sizeof(fetchers) / sizeof(fetchers[0]); k++)
+		if (strcmp(from, fetchers[k]) == 0)
+			return "xargs takes its arguments from data fetched from the "
+			       "network";
+	const char *inner = av_shell_basename(argv[i]);
+	if (strcmp(inner, "eval") == 0)
+		return "eval runs text read from standard input by xargs";
+	if (av_shell_is_shell(inner)) {
+		struct av_sh_invocation inv;
+		av_shell_sh_invocation(argv + i, argc - i, &inv);
+		if (inv.mode != AV_SH_INLINE)
+			return "a shell runs scripts named on standard input by xargs";
+		if (repl && repl[0] && inv.code && strstr(inv.code, repl))
+			return "xargs -I puts standard input into the shell code";
+	}
+	return NULL;
+}
+
+/* xargs appends the words it reads to the command: when its standard input
+ * is known (echo, printf), so are those words. Returns the argv to run
+ * (iargv itself when the input is unknown); *iargc is updated. */
+static const char **xargs_words(struct uw *u, uint32_t idx, const char **iargv,
+                                uint32_t *iargc)
+{
+	size_t len;
+	const char *text = u->h->stdin_text(u->h->ctx, idx, &len);
+	if (text == NULL)
+		return iargv;
+	uint32_t words = 0;
+	for (const char *t = text; *t;) {
+		t += strspn(t, " \t\n");
+		size_t n = strcspn(t, " \t\n");
+		if (n == 0)
+			break;
+		words++;
+		t += n;
+	}
+	if (words == 0)
+		return iargv;
+	if (*iargc + (uint64_t)words > AV_SHELL_MAX_ARGS) {
+		u->h->fail(u->h->ctx, "AV_SHELL_MAX_ARGS");
+		return iargv;
+	}
+	const char **v = av_arena_alloc(u->h->arena, sizeof(*v) * (*iargc + words + 1));
+	if (v == NULL) {
+		out_of_memory(u);
+		return iargv;
+	}
+	uint32_t k = 0;
+	for (; k < *iargc; k++)
+		v[k] = iargv[k];
+	for (const char *t = text; *t;) {
+		t += strspn(t, " \t\n");
+		size_t n = strcspn(t, " \t\n");
+		if (n == 0)
+			break;
+		if ((v[k++] = av_arena_strndup(u->h->arena, t, n)) == NULL) {
+			out_of_memory(u);
+			return iargv;
+		}
+		t += n;
+	}
+	v[k] = NULL;
+	*iargc = k;
+	return v;
+}
+
+/* env NAME=VALUE ... : the assignments given to the inner command, from
+ * argv[*i] on; *i moves past them. Returns false when memory ran out. */
+static bool env_assigns(struct uw *u, const char *const *argv, uint32_t argc, uint32_t *i,
+                        struct av_assign **out, uint32_t *nout)
+{
+	size_t n;
+	uint32_t first = *i;
+	while (*i < argc && is_assignment_word(argv[*i], &n))
+		(*i)++;
+	if (*i == first)
+		return true;
+	struct av_assign *a = av_arena_alloc(u->h->arena, sizeof(*a) * (*i - first));
+	if (a == NULL) {
+		out_of_memory(u);
+		return false;
+	}
+	for (uint32_t k = first; k < *i; k++) {
+		is_assignment_word(argv[k], &n);
+		a[k - first].name = av_arena_strndup(u->h->arena, argv[k], n);
+		a[k - first].value = argv[k] + n + 1;
+		if (a[k - first].name == NULL) {
+			out_of_memory(u);
+			return false;
+		}
+	}
+	*out = a;
+	*nout = *i - first;
+	return true;
+}
+
+bool av_sh_unwrap(const struct av_sh_unwrap_host *host, uint32_t idx)
+{
+	struct uw uw = { .h = host };
+	struct uw *u = &uw;
+	const struct av_command *c = cmd_at(u, idx);
+	if (c->argc == 0)
+		return false;
+	const char *name = av_shell_basename(c->argv[0]);
+	const struct sh_wrapper *w =
+	        bsearch(name, wrappers, sizeof(wrappers) / sizeof(wrappers[0]),
+	                sizeof(wrappers[0]), wrapper_cmp);
+	if (!w) {
+		unwrap_interp_calls(u, idx, name);
+		unwrap_hidden(u, idx, name);
+		return false;
+	}
+	const char **argv = c->argv;
+	uint32_t argc = c->argc;
+	char what[64];
+
+	if (w->mode == WM_EVAL)
+		return false; /* same shell: the evaluator runs it */
+	if (w->mode == WM_SHELL) {
+		struct av_sh_invocation inv;
+		av_shell_sh_invocation(argv, argc, &inv);
+		if (inv.mode == AV_SH_INLINE && inv.code) {
+			snprintf(what, sizeof(what), "argument of %.20s -c", name);
+			unwrap_code(u, idx, inv.code, what);
+		}
+		return true;
+	}
+	struct wscan ws = { 0 };
+	wrapper_scan(w, argv, argc, w->mode == WM_SU, &ws);
+	if (ws.code) {
+		snprintf(what, sizeof(what), "argument of %.20s -%c", name,
+		         w->code_short ? w->code_short : 'c');
+		unwrap_code(u, idx, ws.code, what);
+		return true;
+	}
+	if (w->mode == WM_SU)
+		return true;
+	uint32_t i = ws.i;
+	const char *opaque = NULL;
+	if (strcmp(name, "sudo") == 0) {
+		if (ws.seen['l'] || ws.seen['e'] || ws.seen['V'] || ws.seen['v'])
+			return true; /* lists, edits or validates: no command runs */
+		if ((ws.seen['s'] || ws.seen['i']) && i < argc) {
+			/* sudo -s/-i CMD runs CMD through the target user's shell. */
+			unwrap_joined(u, idx, argv, i, argc, "run by sudo -s");
+			return true;
+		}
+	} else if (strcmp(name, "doas") == 0 && ws.seen['s']) {
+		return true;
+	} else if (strcmp(name, "command") == 0 && (ws.seen['v'] || ws.seen['V'])) {
+		return true; /* only looks the name up */
+	} else if (strcmp(name, "ionice") == 0 &&
+	           (ws.seen['p'] || ws.seen['P'] || ws.seen['u'])) {
+		return true;
+	} else if (strcmp(name, "watch") == 0 && !ws.seen['x'] && i < argc) {
+		unwrap_joined(u, idx, argv, i, argc, "run by watch");
+		return true;
+	} else if (strcmp(name, "xargs") == 0 && i < argc) {
+		opaque = xargs_opaque(u, idx, argv, i, argc);
+	}
+	i += w->operands;
+	if (strcmp(name, "flock") == 0 && i + 1 < argc &&
+	    (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--command") == 0)) {
+		unwrap_code(u, idx, argv[i + 1], "argument of flock -c");
+		return true;
+	}
+	struct av_assign *assigns = NULL;
+	uint32_t nassigns = 0;
+	if (strcmp(name, "env") == 0 &&
+	    !env_assigns(u, argv, argc, &i, &assigns, &nassigns))
+		return true;
+	if (i >= argc)
+		return true;
+	const char **iargv = argv + i;
+	uint32_t iargc = argc - i;
+	if (strcmp(name, "xargs") == 0 && !opaque)
+		iargv = xargs_words(u, idx, iargv, &iargc);
+	snprintf(what, sizeof(what), "run by %.20s", name);
+	host->add_inner(host->ctx, idx, iargv, iargc, assigns, nassigns, what, opaque);
+	return true;
+}
