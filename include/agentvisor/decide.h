@@ -47,4 +47,11 @@ char *av_decision_to_json(const struct av_decision *d, const char *id_override);
  * free()), or NULL on allocation failure. */
 char *av_decision_explain(const struct av_decision *d);
 
+/* Writes the shell analysis of d as a tree (each command under the one that
+ * runs it: sh -c, eval, sudo, a pipe into a shell) with provenance, opacity,
+ * redirections and assignments, followed by the verdict line, to a newly
+ * malloc'd string (free with free()), or NULL on allocation failure. Used
+ * by `agentvisor explain`. */
+char *av_decision_tree(const struct av_decision *d);
+
 #endif

@@ -25,6 +25,8 @@ static const char usage_text[] =
         "  policy show             print the built-in default policy\n"
         "  policy lint FILE...     validate policy files\n"
         "  policy test FILE...     run policy test files\n"
+        "  explain 'COMMAND'       show the deobfuscated commands as a tree, with\n"
+        "                          provenance, and the verdict\n"
         "  eval FILE|DIR...        score labelled cases (JSON Lines) per category\n"
         "  audit verify            check the audit log's chain, tree and signatures\n"
         "  audit show | export     read the audit log (filters; JSON Lines)\n"
@@ -139,7 +141,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{ "check", cmd_check },   { "policy", cmd_policy }, { "audit", cmd_audit },
-	{ "report", cmd_report }, { "eval", cmd_eval },
+	{ "report", cmd_report }, { "eval", cmd_eval },     { "explain", cmd_explain },
 };
 
 int main(int argc, char **argv)

@@ -79,6 +79,113 @@ static void put_effect(FILE *f, const struct av_effect *e)
 	fputc('\n', f);
 }
 
+/* The redirections and assignments of c, as bash would write them. */
+static void put_redirs(FILE *f, const struct av_command *c)
+{
+	static const char *const op_text[] = {
+		[AV_REDIR_IN] = "<",       [AV_REDIR_OUT] = ">",
+		[AV_REDIR_APPEND] = ">>",  [AV_REDIR_CLOBBER] = ">|",
+		[AV_REDIR_INOUT] = "<>",   [AV_REDIR_DUP_IN] = "<&",
+		[AV_REDIR_DUP_OUT] = ">&", [AV_REDIR_OUT_ERR] = "&>",
+		[AV_REDIR_HEREDOC] = "<<", [AV_REDIR_HERESTRING] = "<<<",
+	};
+	for (uint32_t i = 0; i < c->nredirs; i++) {
+		const struct av_redir *r = &c->redirs[i];
+		fputc(' ', f);
+		if (r->fd >= 0 &&
+		    !(r->fd == 0 && (r->op == AV_REDIR_IN || r->op == AV_REDIR_HEREDOC ||
+		                     r->op == AV_REDIR_HERESTRING)) &&
+		    !(r->fd == 1 && (r->op == AV_REDIR_OUT || r->op == AV_REDIR_APPEND)))
+			fprintf(f, "%d", r->fd);
+		fputs(r->op < sizeof(op_text) / sizeof(op_text[0]) ? op_text[r->op] : "?",
+		      f);
+		if (r->op == AV_REDIR_HEREDOC) {
+			fputs("[here-document: ", f);
+			put_visible(f, r->target ? r->target : "");
+			fputc(']', f);
+		} else {
+			put_visible(f, r->target ? r->target : "");
+		}
+	}
+}
+
+/* One command and, below it, the commands it runs (parent == i), drawn
+ * with the prefix of the branches above. depth bounds the recursion (the
+ * shell stage bounds nesting by AV_SHELL_MAX_DEPTH already). */
+static void put_subtree(FILE *f, const struct av_shell_result *r, uint32_t i,
+                        const char *prefix, bool last, bool root, unsigned depth)
+{
+	const struct av_command *c = &r->cmds[i];
+	fprintf(f, "  %s%s", prefix, root ? "" : last ? "`- " : "|- ");
+	for (uint32_t k = 0; k < c->nassigns; k++) {
+		put_visible(f, c->assigns[k].name);
+		fputc('=', f);
+		put_visible(f, c->assigns[k].value ? c->assigns[k].value : "<unknown>");
+		if (k + 1 < c->nassigns || c->argc > 0)
+			fputc(' ', f);
+	}
+	put_argv(f, c);
+	put_redirs(f, c);
+	if (c->pipe_len > 1)
+		fprintf(f, "   [pipe %u/%u]", c->pipe_index + 1, c->pipe_len);
+	if (c->background)
+		fputs("   [background]", f);
+	fputc('\n', f);
+	char sub[256];
+	snprintf(sub, sizeof(sub), "%s%s", prefix, root ? "" : last ? "   " : "|  ");
+	if (c->provenance != NULL) {
+		fprintf(f, "  %s   from: ", sub);
+		put_visible(f, c->provenance);
+		fputc('\n', f);
+	}
+	if (c->opaque != NULL) {
+		fprintf(f, "  %s   OPAQUE: ", sub);
+		put_visible(f, c->opaque);
+		fputc('\n', f);
+	}
+	if (depth > AV_SHELL_MAX_DEPTH + 1)
+		return;
+	uint32_t lastkid = UINT32_MAX;
+	for (uint32_t k = i + 1; k < r->ncmds; k++)
+		if (r->cmds[k].parent == (int32_t)i)
+			lastkid = k;
+	for (uint32_t k = i + 1; k < r->ncmds; k++)
+		if (r->cmds[k].parent == (int32_t)i)
+			put_subtree(f, r, k, sub, k == lastkid, false, depth + 1);
+}
+
+char *av_decision_tree(const struct av_decision *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return NULL;
+	const struct av_shell_result *r = &d->shell;
+	if (r->ncmds == 0)
+		fputs("  (no command would run)\n", f);
+	for (uint32_t i = 0; i < r->ncmds; i++)
+		if (r->cmds[i].parent < 0)
+			put_subtree(f, r, i, "", true, true, 0);
+	if (r->truncated != NULL)
+		fprintf(f, "  analysis stopped at a limit: %s\n", r->truncated);
+	fprintf(f, "%s (risk %s)", verdict_upper[d->verdict], av_risk_name(d->risk));
+	for (uint32_t i = 0; i < d->findings.count; i++) {
+		fputs(i == 0 ? ": " : "; ", f);
+		fputs(d->findings.items[i].rule, f);
+	}
+	if (d->has_error) {
+		fputs(d->findings.count ? "; error: " : ": error: ", f);
+		put_visible(f, d->error.message);
+	}
+	fputc('\n', f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 char *av_decision_explain(const struct av_decision *d)
 {
 	char *buf = NULL;
