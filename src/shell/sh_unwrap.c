@@ -296,133 +296,6 @@ static void unwrap_code(struct uw *u, uint32_t idx, const char *code, const char
 	u->h->run_text(u->h->ctx, idx, code, strlen(code), what);
 }
 
-/* Interpreters whose inline program (-c/-e) hands shell text to a system
- * call: the call names of each language that take a command line as their
- * first argument, and the option that carries the program. */
-struct interp_calls {
-	const char *name;
-	char opt1, opt2;
-	bool backticks; /* `...` runs a command (perl, ruby, php) */
-	const char *const *calls;
-};
-
-static const char *const py_calls[] = { "os.system(",       "os.popen(",
-	                                "getoutput(",       "getstatusoutput(",
-	                                "check_output(",    "check_call(",
-	                                "subprocess.call(", "subprocess.run(",
-	                                "Popen(",           NULL };
-static const char *const js_calls[] = { "execSync(",     "exec(", "spawnSync(", "spawn(",
-	                                "execFileSync(", "$`",    NULL };
-static const char *const pl_calls[] = {
-	"system(",   "system ",     "exec(",     "exec ",      "qx(", "qx{",    "popen(",
-	"IO.popen(", "shell_exec(", "passthru(", "proc_open(", "%x(", "spawn(", NULL
-};
-static const char *const lua_calls[] = { "os.execute(", "io.popen(", "os.execute ",
-	                                 NULL };
-static const char *const osa_calls[] = { "do shell script ", NULL };
-
-static const struct interp_calls interp_calls[] = {
-	{ "bun", 'e', 0, false, js_calls },
-	{ "deno", 0, 0, false, js_calls },
-	{ "lua", 'e', 0, false, lua_calls },
-	{ "luajit", 'e', 0, false, lua_calls },
-	{ "node", 'e', 'p', false, js_calls },
-	{ "nodejs", 'e', 'p', false, js_calls },
-	{ "osascript", 'e', 0, false, osa_calls },
-	{ "perl", 'e', 'E', true, pl_calls },
-	{ "php", 'r', 0, true, pl_calls },
-	{ "python", 'c', 0, false, py_calls },
-	{ "python2", 'c', 0, false, py_calls },
-	{ "python3", 'c', 0, false, py_calls },
-	{ "ruby", 'e', 0, true, pl_calls },
-};
-
-/* Copies the string literal starting at s[0] (a quote) into the buffer
- * at *o (bounded by cap), followed by a newline; returns the end. */
-static const char *take_literal(const char *s, char *buf, size_t *o, size_t cap)
-{
-	char q = s[0];
-	const char *p = s + 1;
-	for (; *p && *p != q; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			if (*o < cap)
-				buf[(*o)++] = *p == 'n' ? '\n' : *p;
-			continue;
-		}
-		if (*o < cap)
-			buf[(*o)++] = *p;
-	}
-	if (*o < cap)
-		buf[(*o)++] = '\n';
-	return *p ? p + 1 : p;
-}
-
-/* python -c, node -e, perl -e, ruby -e, lua -e, php -r, osascript -e: the
- * literal command lines the program passes to system(), os.system,
- * execSync, os.execute, backticks or `do shell script` are shell text,
- * analysed one level deeper like the argument of sh -c. Only literal
- * strings are taken; computed ones stay with the interpreter rules. */
-static void unwrap_interp_calls(struct uw *u, uint32_t idx, const char *name)
-{
-	char base[16];
-	size_t bn = strcspn(name, ".");
-	if (bn >= sizeof(base))
-		return;
-	memcpy(base, name, bn);
-	base[bn] = '\0';
-	const struct interp_calls *ic = NULL;
-	for (size_t k = 0; k < sizeof(interp_calls) / sizeof(interp_calls[0]); k++)
-		if (strcmp(base, interp_calls[k].name) == 0)
-			ic = &interp_calls[k];
-	if (!ic)
-		return;
-	const struct av_command *c = &u->h->result->cmds[idx];
-	const char *code = NULL;
-	for (uint32_t i = 1; i + 1 < c->argc && !code; i++) {
-		const char *a = c->argv[i];
-		if (a[0] == '-' && a[1] && !a[2] &&
-		    (a[1] == ic->opt1 || a[1] == ic->opt2))
-			code = c->argv[i + 1];
-		else if (strcmp(a, "--eval") == 0 || strcmp(a, "--print") == 0)
-			code = c->argv[i + 1];
-	}
-	if (!code || !code[0])
-		return;
-	size_t cap = strlen(code) + 64, o = 0;
-	char *buf = av_arena_alloc(u->h->arena, cap + 1);
-	if (!buf) {
-		out_of_memory(u);
-		return;
-	}
-	for (const char *const *call = ic->calls; *call; call++) {
-		size_t cl = strlen(*call);
-		for (const char *p = strstr(code, *call); p; p = strstr(p + 1, *call)) {
-			const char *v = p + cl;
-			while (*v == ' ' || *v == '[' || *v == '(')
-				v++;
-			if (*v == '"' || *v == '\'' ||
-			    (*v == '`' && cl && (*call)[cl - 1] != '`'))
-				take_literal(v, buf, &o, cap);
-			else if ((*call)[cl - 1] == '`')
-				take_literal(p + cl - 1, buf, &o, cap);
-		}
-	}
-	if (ic->backticks)
-		for (const char *p = strchr(code, '`'); p; p = strchr(p, '`')) {
-			const char *end = strchr(p + 1, '`');
-			if (!end)
-				break;
-			p = take_literal(p, buf, &o, cap);
-		}
-	if (o == 0)
-		return;
-	buf[o] = '\0';
-	char what[64];
-	snprintf(what, sizeof(what), "command line inside %.20s code", name);
-	unwrap_code(u, idx, buf, what);
-}
-
 /* ---- code hidden in other programs' arguments --------------------------- */
 
 /* Appends argv[0..argc) as a command that command idx runs (find -exec).
@@ -474,17 +347,22 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 		"shell_exec",   "passthru",   "getoutput", "getstatusoutput",
 		"check_output", "check_call", "call",      "run",
 		"Popen",        "proc_open",  "spawnSync", "execFileSync",
-		"qx",           "%x"
+		"qx",           "%x",         "execute"
 	};
 	bool backticks = strcmp(lang, "perl") == 0 || strcmp(lang, "ruby") == 0 ||
 	                 strcmp(lang, "php") == 0;
 	bool awk = strcmp(lang, "awk") == 0;
+	bool node = strcmp(lang, "node") == 0;
+	/* AppleScript's `do shell script "..."`. */
+	bool applescript = strcmp(lang, "applescript") == 0;
 	char what[64];
 	snprintf(what, sizeof(what), "string run as a command by %.20s code", lang);
 	int found = 0;
 	for (const char *p = code; *p && found < 16; p++) {
 		const char *lit = NULL, *end = NULL;
-		if (backticks && *p == '`') {
+		if ((backticks && *p == '`') ||
+		    (node && *p == '`' && p > code && p[-1] == '$')) {
+			/* Perl/Ruby/PHP backticks; zx's $`...` in JavaScript. */
 			lit = read_literal(u, p, &end);
 		} else if (awk && (*p == '"')) {
 			/* "cmd" | getline, and print ... | "cmd" */
@@ -513,6 +391,8 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 			for (size_t k = 0; k < sizeof(calls) / sizeof(calls[0]); k++)
 				if (strlen(calls[k]) == n && memcmp(calls[k], p, n) == 0)
 					call = true;
+			if (applescript && n == 6 && memcmp(p, "script", 6) == 0)
+				call = true;
 			if (!call) {
 				p += n - 1;
 				continue;
@@ -582,6 +462,10 @@ static const char *interp_code(const char *const *argv, uint32_t argc, const cha
 		{ "python3", "python", "c", "mWXQ" },
 		{ "ruby", "ruby", "e", "Ir" },
 		{ "lua", "lua", "e", "l" },
+		{ "luajit", "lua", "e", "l" },
+		{ "bun", "node", "e", "r" },
+		{ "deno", "node", "", "" },
+		{ "osascript", "applescript", "e", "l" },
 	};
 	char base[16];
 	size_t bn = strcspn(name, ".");
@@ -933,7 +817,6 @@ bool av_sh_unwrap(const struct av_sh_unwrap_host *host, uint32_t idx)
 	        bsearch(name, wrappers, sizeof(wrappers) / sizeof(wrappers[0]),
 	                sizeof(wrappers[0]), wrapper_cmp);
 	if (!w) {
-		unwrap_interp_calls(u, idx, name);
 		unwrap_hidden(u, idx, name);
 		return false;
 	}
