@@ -105,6 +105,9 @@ struct av_audit_decision_info {
 	/* The verdict JSON of d (av_decision_to_json) when the caller already
 	 * has it, or NULL to have it built. */
 	const char *verdict_json;
+	/* Who asked, as one JSON object (the daemon: transport and the peer's
+	 * pid/uid/gid), recorded as "caller"; NULL for none (then null). */
+	const char *caller_json;
 };
 
 /* Builds the decision record payload (JSON, redacted with av_redact) and
@@ -112,6 +115,69 @@ struct av_audit_decision_info {
 int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision *d,
                              const struct av_audit_decision_info *info, uint64_t *seq_out,
                              struct av_error *err);
+
+/* ---- deciding and recording in one step ------------------------------ */
+
+/* How av_decide_recorded ended (the decision is always filled). */
+enum av_recorded_status {
+	AV_RECORDED_OK = 0,     /* decided and recorded */
+	AV_RECORDED_BAD_ACTION, /* the action did not decode: block, recorded */
+	AV_RECORDED_FAILED,     /* decide failed (limit or internal): block, recorded */
+	AV_RECORDED_UNRECORDED, /* the record could not be appended: block, error io */
+};
+
+/* What one recorded decision produced. action and decision point into the
+ * arena passed to av_decide_recorded; verdict_json is new malloc'd (free
+ * with free()), NULL only when memory ran out. */
+struct av_recorded {
+	enum av_recorded_status status;
+	struct av_action action;
+	struct av_decision decision;
+	const char *id; /* the action's id as far as it decoded, or NULL */
+	char *verdict_json;
+	uint64_t seq; /* the decision record's sequence number (status OK..FAILED) */
+	int64_t decide_ns;
+	struct av_error record_err; /* status UNRECORDED: why the append failed */
+};
+
+struct av_session_store;
+
+/* Where the session stage keeps its state (include/agentvisor/session.h):
+ * store may be NULL with err saying why it could not be opened (actions
+ * with a session id then fail closed), or both NULL for no session stage
+ * (every action judged alone). */
+struct av_session_sink {
+	struct av_session_store *store;
+	const struct av_error *err;
+};
+
+/* The one path every front end (check, the daemon, hooks) takes for a JSON
+ * action: decode json[0..len) strictly, fill the context fields it leaves
+ * out from fallback (may be NULL), decide under p, run the session stage
+ * (sessions may be NULL: none), build the verdict JSON once, and append the
+ * decision record to log, carrying caller_json (may be NULL). log may be
+ * NULL (the log could not be opened): log_err (may be NULL) then says why,
+ * and the decision fails closed. Anything that goes
+ * wrong turns the decision into a block with the error set: an action is
+ * never allowed unrecorded. Everything borrowed; *out as described above.
+ * Returns 0 when status is AV_RECORDED_OK, else -1. */
+int av_decide_recorded(const struct av_policy *p, struct av_audit_writer *log,
+                       const struct av_error *log_err,
+                       const struct av_session_sink *sessions, const char *json,
+                       size_t len, const struct av_context *fallback,
+                       const char *caller_json, struct av_arena *arena,
+                       struct av_recorded *out);
+
+/* Appends the record for an already made decision d (info as for
+ * av_audit_append_decision). When the append fails (or log is NULL, with
+ * log_err saying why), d becomes a block decision carrying an io error
+ * "not recorded, so blocked: ..." (d->action is kept) and -1 is returned
+ * with err set to that error; info->verdict_json is then stale and must be
+ * rebuilt. */
+int av_record_decision(struct av_audit_writer *log, const struct av_error *log_err,
+                       const struct av_policy *p, struct av_decision *d,
+                       const struct av_audit_decision_info *info, uint64_t *seq_out,
+                       struct av_error *err);
 
 /* ---- execution results (docs/PROTOCOL.md, "Result report") ------------- */
 

@@ -20,6 +20,7 @@ struct av_decision {
 	struct av_shell_result shell;   /* empty for non-shell kinds */
 	struct av_effect_list effects;
 	struct av_finding_list findings;
+	struct av_kind_facts kind; /* what the kind stage found (zero for shell, file) */
 	const char *policy_digest; /* borrowed from the policy */
 	bool has_error;
 	struct av_error error;

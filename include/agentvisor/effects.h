@@ -152,6 +152,76 @@ int av_runs_later_text(const char *path, const char *content, size_t len,
                        struct av_arena *arena, const char **out, size_t *out_len,
                        const char **what);
 
+/* ---- the kinds beyond shell and file (src/effects/kind_*.c) ----------- */
+
+/* Statement classes of SQL text (src/effects/sql.c), ordered by how much
+ * they can do; sql.class is the strongest class of the text. */
+enum av_sql_class {
+	AV_SQL_NONE = 0,    /* empty text, comments only */
+	AV_SQL_READ,        /* SELECT, SHOW, EXPLAIN, ... */
+	AV_SQL_TRANSACTION, /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT */
+	AV_SQL_SESSION,     /* SET, USE, VACUUM, ANALYZE, ... */
+	AV_SQL_WRITE,       /* INSERT, UPDATE/DELETE with WHERE, MERGE, COPY FROM */
+	AV_SQL_DDL,         /* CREATE, ALTER (adding), COMMENT, RENAME */
+	AV_SQL_PRIVILEGE,   /* GRANT, REVOKE, CREATE/ALTER USER or ROLE */
+	AV_SQL_DESTRUCTIVE, /* DROP, TRUNCATE, DELETE/UPDATE without WHERE, ALTER ... DROP
+	                     */
+	AV_SQL_OTHER,       /* anything not recognized (CALL, dialect verbs) */
+};
+#define AV_SQL_CLASS_COUNT 9
+
+const char *av_sql_class_name(enum av_sql_class c);
+
+/* What the kind stage learned beyond effects, for the policy fields of
+ * docs/POLICY.md ("Kind fields"). Zeroed for shell and file actions. The
+ * SQL and message parts are filled by an MCP tool mapped to those stages
+ * too, so sql.* and message.* rules judge it the same way. */
+struct av_kind_facts {
+	enum av_sql_class sql_class;        /* strongest class of the SQL text */
+	uint32_t sql_classes;               /* bit (1u << class) for each class present */
+	uint32_t sql_statements;            /* statements in the text */
+	const char *const *sql_class_names; /* the classes present, by name */
+	uint32_t nsql_class_names;
+	bool http_auth;  /* a credential-bearing header with a literal value */
+	bool mcp_mapped; /* an mcp_tools entry matched the server and tool */
+	const char *const *k8s_kinds; /* object kinds in the manifest */
+	uint32_t nk8s_kinds;
+	/* A message the action sends (a message action, or an MCP tool mapped
+	 * to the message stage); all NULL when it sends none. */
+	const char *msg_channel, *msg_recipient, *msg_subject, *msg_body;
+	const char *const *msg_attachments;
+	uint32_t nmsg_attachments;
+};
+
+/* What the kind stage needs from the pipeline. Effects never call the
+ * shell stage directly: shell text found inside another kind (a code
+ * action, COPY ... PROGRAM in SQL, an MCP argument mapped to shell, a
+ * kubectl command line) is handed to shell(), which analyses it and appends
+ * its commands and effects to the same list (so effect pointers taken
+ * before a call must not be used after it). */
+struct av_kind_env {
+	/* Entries of the policy list mcp_tools (borrowed), see
+	 * av_mcp_map_check() for the syntax. */
+	const char *const *mcp_map;
+	uint32_t mcp_map_count;
+	int (*shell)(void *ud, const char *text, size_t len, const char *why,
+	             struct av_error *err);
+	void *ud;
+};
+
+/* Derives the effects of an http, sql, kubernetes, code, message,
+ * credential, delegate or mcp action (borrowed) into out, and fills *kf.
+ * Returns 0, or -1 with err set (arena exhausted, AV_MAX_EFFECTS reached,
+ * AV_E_FIELD for an mcp_tools entry that does not parse). */
+int av_effects_from_kind(const struct av_action *a, const struct av_kind_env *env,
+                         struct av_arena *arena, struct av_effect_list *out,
+                         struct av_kind_facts *kf, struct av_error *err);
+
+/* Checks one mcp_tools list entry ("SERVER/TOOL EFFECT FIELD=VALUE ...",
+ * docs/POLICY.md "MCP tools"). Returns 0, or -1 with a full sentence in
+ * why[0..whylen). Pure; used when a policy layer loads. */
+int av_mcp_map_check(const char *entry, char *why, size_t whylen);
+
 /* Appends one zeroed effect (cmd = -1) of kind k and returns it, or NULL. */
 struct av_effect *av_effect_push(struct av_effect_list *l, struct av_arena *arena,
                                  enum av_effect_kind k);

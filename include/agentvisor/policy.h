@@ -19,6 +19,18 @@ struct av_facts {
 	const struct av_shell_result *shell; /* NULL for non-shell kinds */
 	const struct av_effect *effects;
 	uint32_t neffects;
+	const struct av_kind_facts *kind; /* NULL for shell and file actions */
+};
+
+/* One earlier action (or this one) that formed a session finding: a chain
+ * step, or where a label came from (docs/PROTOCOL.md, "Sessions"). */
+struct av_finding_step {
+	const char *step;    /* the step's name, or "secret data" etc. */
+	const char *action;  /* the action's id; NULL when it had none or is
+	                        no longer in the session's history */
+	const char *summary; /* one line; NULL when no longer known */
+	uint64_t seq;        /* its number in the session, from 1 */
+	bool current;        /* this action */
 };
 
 struct av_finding {
@@ -34,6 +46,10 @@ struct av_finding {
 	 * only when the re-check offered it (docs/POLICY.md, "Safe fixes"). */
 	const char *safefix_command;
 	int32_t effect; /* index of the effect that matched, or -1 */
+	/* Session findings only (else NULL, 0): the actions that formed it,
+	 * in order, from the arena. */
+	const struct av_finding_step *steps;
+	uint32_t nsteps;
 };
 
 struct av_finding_list {
@@ -73,6 +89,11 @@ const char *av_policy_default_source(size_t *len);
 /* Hex SHA-256 over every layer's name and source, in order: identifies the
  * exact policy a decision was made under. Borrowed, valid until p changes. */
 const char *av_policy_digest(const struct av_policy *p);
+
+/* The entries of the named list over all layers (borrowed, valid until p
+ * changes), or NULL with *count 0 when no layer defines it. */
+const char *const *av_policy_list(const struct av_policy *p, const char *name,
+                                  uint32_t *count);
 
 /* Number of enabled rules over all layers. */
 uint32_t av_policy_rule_count(const struct av_policy *p);

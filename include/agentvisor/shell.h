@@ -57,6 +57,9 @@ struct av_command {
 	bool background;        /* ended by & */
 	const char *provenance; /* NULL, or e.g. "argument of sh -c at depth 1" */
 	const char *opaque;     /* NULL when fully resolved; else why not */
+	/* NULL, or how the command name came out of decoded text ("decoded
+	 * from base64"): the name is known, but it was hidden. */
+	const char *decoded;
 };
 
 struct av_shell_result {

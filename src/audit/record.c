@@ -233,6 +233,9 @@ int av_audit_append_decision(struct av_audit_writer *w, const struct av_decision
 	sb_str(&b, ",\"decision\":");
 	sb_str(&b, verdict != NULL ? verdict : info->verdict_json);
 	free(verdict);
+	/* The caller's identity is the daemon's own JSON, never the agent's. */
+	sb_str(&b, ",\"caller\":");
+	sb_str(&b, info->caller_json != NULL ? info->caller_json : "null");
 	snprintf(num, sizeof(num), ",\"timings\":{\"decide_ns\":%" PRId64 "}}",
 	         info->decide_ns);
 	sb_str(&b, num);

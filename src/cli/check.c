@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "agentvisor/audit.h"
 #include "agentvisor/decide.h"
+#include "agentvisor/session.h"
 #include "agentvisor/sys.h"
 #include "cli/cli.h"
 
@@ -28,14 +28,16 @@ static const char check_usage[] =
         "  COMMAND              one shell command, quoted as one argument\n"
         "  --action FILE        one JSON action (docs/PROTOCOL.md); '-' reads stdin\n"
         "  --batch              JSON Lines actions on stdin; one verdict JSON line per\n"
-        "                       input line on stdout, in order\n"
+        "                       input line on stdout, in order; actions that share\n"
+        "                       a session id are judged as one session\n"
         "  --json               print the verdict JSON instead of the explanation\n"
         "  --policy FILE        add a policy layer (repeatable; layered in order)\n"
         "  --no-default-policy  do not load the built-in default policy\n"
         "  --workspace DIR      the agent's workspace (default $AGENTVISOR_WORKSPACE,\n"
         "                       else the current directory); used when an action\n"
         "                       has no context.workspace\n"
-        "  --state DIR          state directory holding the audit log (default\n"
+        "  --state DIR          state directory holding the audit log and the\n"
+        "                       session store sessions.db (default\n"
         "                       $AGENTVISOR_STATE, else $XDG_STATE_HOME/agentvisor)\n"
         "  --fsync MODE         audit durability: always, batch (default) or never\n"
         "  -h, --help           this text\n"
@@ -63,14 +65,12 @@ struct audit_sink {
 	struct av_audit_writer *log;
 	struct av_error open_err;
 	bool failed; /* some record could not be appended: exit 74 */
+	/* The session store (state_dir/sessions.db) beside the log; NULL with
+	 * sessions_err set when it cannot be opened: actions with a session id
+	 * then fail closed. */
+	struct av_session_store *sessions;
+	struct av_error sessions_err;
 };
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void audit_open(struct audit_sink *s, const struct check_opts *o)
 {
@@ -81,33 +81,26 @@ static void audit_open(struct audit_sink *s, const struct check_opts *o)
 		return;
 	if (o->fsync != NULL && av_audit_fsync_parse(o->fsync, &ao.fsync) < 0)
 		cli_die(EXIT_USAGE, "--fsync must be always, batch or never");
-	if (av_state_dir_resolve(o->state, dir, sizeof(dir), &s->open_err) < 0)
+	if (av_state_dir_resolve(o->state, dir, sizeof(dir), &s->open_err) < 0) {
+		s->sessions_err = s->open_err;
 		return;
+	}
 	av_audit_open(dir, &ao, &s->log, &s->open_err);
+	struct av_session_opts so;
+	av_error_clear(&s->sessions_err);
+	if (av_session_opts_default(&so, &s->sessions_err) == 0)
+		av_session_store_open(dir, &so, &s->sessions, &s->sessions_err);
 }
 
-/* Appends the record for d. When that fails, d becomes a block decision
- * carrying the I/O error (fail closed: nothing is decided unrecorded), and
- * the error is reported on stderr. */
+/* Appends the record for d (av_record_decision: on failure d becomes a
+ * fail-closed block carrying the I/O error), reporting a failure on stderr
+ * once per cause. */
 static void audit_record(struct audit_sink *s, const struct av_policy *p,
                          struct av_decision *d, const struct av_audit_decision_info *info)
 {
 	struct av_error err;
-	av_error_clear(&err);
-	if (s->log == NULL)
-		err = s->open_err;
-	else if (av_audit_append_decision(s->log, d, info, NULL, &err) == 0)
+	if (av_record_decision(s->log, &s->open_err, p, d, info, NULL, &err) == 0)
 		return;
-	if (err.code == AV_OK) /* defensive */
-		av_error_set(&err, AV_E_IO, "", "the audit log is unavailable");
-	char msg[sizeof(err.message)];
-	snprintf(msg, sizeof(msg), "%s", err.message);
-	snprintf(err.message, sizeof(err.message), "not recorded, so blocked: %.200s",
-	         msg);
-	err.code = AV_E_IO;
-	const struct av_action *a = d->action;
-	av_decision_from_error(d, p, &err);
-	d->action = a;
 	if (!s->failed || s->log != NULL)
 		cli_report(&err);
 	s->failed = true;
@@ -116,6 +109,12 @@ static void audit_record(struct audit_sink *s, const struct av_policy *p,
 static int audit_close(struct audit_sink *s)
 {
 	struct av_error err;
+	if (s->sessions != NULL && av_session_flush(s->sessions, &err) < 0) {
+		cli_report(&err);
+		s->failed = true;
+	}
+	av_session_store_close(s->sessions);
+	s->sessions = NULL;
 	if (s->log != NULL && av_audit_close(s->log, &err) < 0) {
 		cli_report(&err);
 		s->failed = true;
@@ -137,47 +136,30 @@ static int print_decision(const struct av_decision *d, bool json, const char *id
 	return (int)d->verdict;
 }
 
-/* Decodes and decides one JSON action from buf[0..len) into *d. Errors from
- * decoding become a block decision; the return value is the exit status. */
+/* Decodes, decides and records one JSON action from buf[0..len)
+ * (av_decide_recorded) into *r. Returns the exit status for it. */
 static int decide_json(const struct av_policy *p, const struct av_context *fallback,
                        const char *buf, size_t len, struct av_arena *arena,
-                       struct av_action *a, struct av_decision *d, const char **id,
-                       struct audit_sink *audit, char **vjson)
+                       struct av_recorded *r, struct audit_sink *audit)
 {
-	struct av_error err;
-	int64_t t0 = mono_ns();
-	struct av_audit_decision_info info = { .action_json = buf, .action_len = len };
-	int rc;
-	*id = NULL;
-	memset(a, 0, sizeof(*a));
-	if (av_action_decode(buf, len, arena, a, &err) < 0) {
-		*id = a->id;
-		av_decision_from_error(d, p, &err);
-		rc = EXIT_DATAERR;
-	} else {
-		av_action_fill_context(a, fallback);
-		info.action_is_json = true;
-		info.ctx = &a->ctx;
-		if (av_decide(p, a, arena, d) < 0)
-			rc = d->error.code == AV_E_LIMIT ? EXIT_BLOCK : EXIT_SOFTWARE;
-		else
-			rc = (int)d->verdict;
-	}
-	info.decide_ns = mono_ns() - t0;
-	/* The verdict line is built once and shared with the audit record. */
-	if (vjson != NULL) {
-		*vjson = av_decision_to_json(d, *id);
-		info.verdict_json = *vjson;
-	}
-	audit_record(audit, p, d, &info);
-	if (d->has_error && d->error.code == AV_E_IO) {
-		if (vjson != NULL) { /* the verdict changed to a fail-closed block */
-			free(*vjson);
-			*vjson = av_decision_to_json(d, *id);
-		}
+	struct av_session_sink sessions = { .store = audit->sessions,
+		                            .err = &audit->sessions_err };
+	av_decide_recorded(p, audit->log, &audit->open_err, &sessions, buf, len, fallback,
+	                   NULL, arena, r);
+	switch (r->status) {
+	case AV_RECORDED_OK:
+		return (int)r->decision.verdict;
+	case AV_RECORDED_BAD_ACTION:
+		return EXIT_DATAERR;
+	case AV_RECORDED_FAILED:
+		return r->decision.error.code == AV_E_LIMIT ? EXIT_BLOCK : EXIT_SOFTWARE;
+	case AV_RECORDED_UNRECORDED:
+		if (!audit->failed || audit->log != NULL)
+			cli_report(&r->record_err);
+		audit->failed = true;
 		return EXIT_IOERR;
 	}
-	return rc;
+	return EXIT_SOFTWARE; /* defensive: every status is handled above */
 }
 
 /* Reads one line of at most max bytes into *buf (growing it up to max + 1).
@@ -232,11 +214,16 @@ static int run_batch(const struct av_policy *p, const struct av_context *ctx,
 	bool flush_each = fstat(0, &st) != 0 || !S_ISREG(st.st_mode);
 	if (!flush_each)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* The same for session state: from a file, groups of decisions share
+	 * one write transaction; a peer waiting for each answer gets each
+	 * decision committed before it. */
+	if (!flush_each && audit->sessions != NULL)
+		av_session_store_group(audit->sessions, 256);
 
 	while ((len = read_line(stdin, &line, &cap, AV_ACTION_MAX_BYTES, &oversized)) >=
 	       0) {
 		lineno++;
-		struct av_action a;
+		struct av_recorded r = { 0 };
 		struct av_decision d;
 		const char *id = NULL;
 		char *out = NULL;
@@ -251,8 +238,10 @@ static int run_batch(const struct av_policy *p, const struct av_context *ctx,
 				                                       (size_t)len };
 			audit_record(audit, p, &d, &info);
 		} else {
-			decide_json(p, ctx, line, (size_t)len, &arena, &a, &d, &id, audit,
-			            &out);
+			decide_json(p, ctx, line, (size_t)len, &arena, &r, audit);
+			d = r.decision;
+			id = r.id;
+			out = r.verdict_json;
 		}
 		if (out == NULL)
 			out = av_decision_to_json(&d, id);
@@ -361,55 +350,43 @@ int cmd_check(int argc, char **argv)
 
 	struct av_arena arena;
 	av_arena_init(&arena, AV_ARENA_DEFAULT_CAP);
-	struct av_action a;
-	struct av_decision d;
-	const char *id = NULL;
+	struct av_recorded r = { 0 };
 	char *buf = NULL;
+	size_t len;
 	if (o.action_file != NULL) {
-		size_t len;
 		struct av_error err;
 		if (av_read_file(o.action_file, AV_ACTION_MAX_BYTES, &buf, &len, &err) <
 		    0) {
 			status = cli_report(&err);
 			goto out;
 		}
-		int rc =
-		        decide_json(p, &ctx, buf, len, &arena, &a, &d, &id, &audit, NULL);
-		if (d.has_error && d.error.code != AV_E_IO)
-			cli_report(&d.error);
-		int shown = print_decision(&d, o.json, id);
+	} else {
+		/* The command becomes the action as an agent would have sent it,
+		 * so both modes take the same decode-decide-record path. */
+		const char *cmd = argv[optind];
+		json_t *aj = json_pack("{s:s, s:{s:s}}", "kind", "shell", "input",
+		                       "command", cmd);
+		buf = aj != NULL ? json_dumps(aj, JSON_COMPACT) : NULL;
+		json_decref(aj);
+		/* json_pack refuses text that is not UTF-8: such a command is
+		 * then decided (blocked, error json) and recorded as raw text. */
+		if (buf == NULL)
+			buf = strdup(cmd);
+		if (buf == NULL)
+			cli_die(EXIT_SOFTWARE, "out of memory building the action");
+		len = strlen(buf);
+	}
+	int rc = decide_json(p, &ctx, buf, len, &arena, &r, &audit);
+	if (r.decision.has_error && r.decision.error.code != AV_E_IO)
+		cli_report(&r.decision.error);
+	int shown = print_decision(&r.decision, o.json, r.id);
+	free(r.verdict_json);
+	if (o.action_file != NULL)
 		status = rc == EXIT_DATAERR || rc == EXIT_SOFTWARE || rc == EXIT_IOERR
 		                 ? rc
 		                 : shown;
-	} else {
-		const char *cmd = argv[optind];
-		memset(&a, 0, sizeof(a));
-		a.kind = AV_KIND_SHELL;
-		a.in.shell.command = cmd;
-		a.in.shell.command_len = strlen(cmd);
-		a.ctx = ctx;
-		int64_t t0 = mono_ns();
-		av_decide(p, &a, &arena, &d);
-		/* The action as the agent would have sent it. */
-		json_t *aj = json_pack("{s:s, s:{s:s}}", "kind", "shell", "input",
-		                       "command", cmd);
-		char *ajs = aj != NULL ? json_dumps(aj, JSON_COMPACT) : NULL;
-		json_decref(aj);
-		struct av_audit_decision_info info = {
-			.action_json = ajs,
-			.action_len = ajs != NULL ? strlen(ajs) : 0,
-			.action_is_json = true,
-			.ctx = &ctx,
-			.decide_ns = mono_ns() - t0,
-		};
-		audit_record(&audit, p, &d, &info);
-		free(ajs);
-		if (d.has_error && d.error.code != AV_E_IO)
-			cli_report(&d.error);
-		status = print_decision(&d, o.json, NULL);
-		if (d.has_error && d.error.code == AV_E_IO)
-			status = EXIT_IOERR;
-	}
+	else
+		status = rc == EXIT_IOERR ? EXIT_IOERR : shown;
 	if (audit_close(&audit) != 0)
 		status = EXIT_IOERR;
 out:

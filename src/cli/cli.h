@@ -68,6 +68,9 @@ int cmd_audit(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 
 #endif

@@ -34,6 +34,11 @@ static const char usage_text[] =
         "  audit prove | check-proof | pubkey   inclusion and consistency proofs\n"
         "  report                  record an action's execution result (JSON on\n"
         "                          stdin or --file) in the audit log\n"
+        "  serve                   run the decision daemon (Unix socket, optional\n"
+        "                          loopback TCP, review queue and web page)\n"
+        "  review list | approve ID | deny ID   answer the daemon's review queue\n"
+        "  hook claude             Claude Code PreToolUse/PostToolUse hook: hook JSON\n"
+        "                          on stdin, the hook answer on stdout\n"
         "\n"
         "Run 'agentvisor COMMAND --help' for a command's options.\n"
         "Exit status of check: 0 allow, 1 warn, 2 review, 3 block, 64 usage error,\n"
@@ -142,6 +147,7 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check },   { "policy", cmd_policy }, { "audit", cmd_audit },
 	{ "report", cmd_report }, { "eval", cmd_eval },     { "explain", cmd_explain },
+	{ "serve", cmd_serve },   { "review", cmd_review }, { "hook", cmd_hook },
 };
 
 int main(int argc, char **argv)

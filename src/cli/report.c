@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agentvisor/audit.h"
+#include "agentvisor/session.h"
 #include "agentvisor/sys.h"
 #include "cli/cli.h"
 
@@ -23,7 +24,9 @@ static const char report_usage[] =
         "                         [--fsync MODE]\n"
         "\n"
         "Records an action's execution result (JSON, docs/PROTOCOL.md \"Result\n"
-        "report\") in the audit log, linked to its decision by the action id.\n"
+        "report\") in the audit log, linked to its decision by the action id,\n"
+        "and applies it to the action's session (the paths it wrote carry the\n"
+        "labels of the data it read; docs/POLICY.md \"Sessions\").\n"
         "\n"
         "  --file FILE      the result report (default: standard input; '-' too)\n"
         "  --output FILE    the action's output: its SHA-256 and length are\n"
@@ -190,6 +193,21 @@ int cmd_report(int argc, char **argv)
 		cli_report(&err);
 		status = EXIT_IOERR;
 		goto out;
+	}
+	/* Then the session of the action learns what really happened: the
+	 * files it wrote carry the labels of the data it moved (docs/POLICY.md,
+	 * "Sessions"). A session store that fails is an I/O error: the caller
+	 * must know the session did not learn it. */
+	struct av_session_opts so;
+	struct av_session_store *ss = NULL;
+	int applied = -1; /* 1 applied, 0 no session knows the action */
+	if (av_session_opts_default(&so, &err) == 0 &&
+	    av_session_store_open(dir, &so, &ss, &err) == 0)
+		applied = av_session_report(ss, &r, av_session_now_ms(), &err);
+	av_session_store_close(ss);
+	if (applied < 0) {
+		cli_report(&err);
+		status = EXIT_IOERR;
 	}
 	/* The id is echoed only when it needs no JSON escaping; the sequence
 	 * number always is. */

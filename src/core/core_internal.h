@@ -7,5 +7,6 @@
 /* Parse wire names; return 0 and set *out, or -1 when unknown. */
 int av_action_kind_parse(const char *s, size_t len, enum av_action_kind *out);
 int av_file_op_parse(const char *s, size_t len, enum av_file_op *out);
+int av_code_lang_parse(const char *s, size_t len, enum av_code_lang *out);
 
 #endif

@@ -161,6 +161,75 @@ static int stage_file(const struct av_action *a, struct av_arena *arena,
 	return 0;
 }
 
+/* The kinds beyond shell and file (src/effects/kind_*.c). Shell text found
+ * inside them (code, SQL COPY ... PROGRAM, kubectl command lines, MCP
+ * arguments mapped to shell) comes back here, so it is analysed by the one
+ * shell stage and judged by the same rules as a shell action. */
+struct kind_shell_ud {
+	const struct av_action *a;
+	struct av_arena *arena;
+	struct av_decision *d;
+};
+
+static int kind_shell_text(void *ud, const char *text, size_t len, const char *why,
+                           struct av_error *err)
+{
+	struct kind_shell_ud *k = ud;
+	struct av_decision *d = k->d;
+	struct av_shell_result sub;
+	if (av_shell_analyze(text, len, &k->a->ctx, k->arena, &sub, err) < 0)
+		return -1;
+	uint32_t first = d->shell.ncmds, fx0 = d->effects.count;
+	if (av_effects_from_commands(&sub, &k->a->ctx, k->arena, &d->effects, err) < 0)
+		return -1;
+	if (first > 0) {
+		/* Several texts in one action: append the new commands after
+		 * the earlier ones and shift the indexes that point into them. */
+		uint32_t n = first + sub.ncmds;
+		if (n > AV_SHELL_MAX_COMMANDS)
+			return add_limit_finding(d, k->arena, "commands", err);
+		struct av_command *all = av_arena_alloc(k->arena, n * sizeof(*all));
+		if (all == NULL)
+			return av_error_set(err, AV_E_NOMEM, "", "out of memory");
+		memcpy(all, d->shell.cmds, first * sizeof(*all));
+		memcpy(all + first, sub.cmds, sub.ncmds * sizeof(*all));
+		uint32_t pipes = 0;
+		for (uint32_t i = 0; i < first; i++)
+			if (all[i].pipeline + 1 > pipes)
+				pipes = all[i].pipeline + 1;
+		for (uint32_t i = first; i < n; i++) {
+			all[i].pipeline += pipes;
+			if (all[i].parent >= 0)
+				all[i].parent += (int32_t)first;
+		}
+		for (uint32_t i = fx0; i < d->effects.count; i++)
+			if (d->effects.items[i].cmd >= 0)
+				d->effects.items[i].cmd += (int32_t)first;
+		d->shell.cmds = all;
+		d->shell.ncmds = n;
+		if (sub.truncated != NULL)
+			d->shell.truncated = sub.truncated;
+	} else {
+		d->shell = sub;
+	}
+	for (uint32_t i = first; i < d->shell.ncmds; i++)
+		if (d->shell.cmds[i].provenance == NULL)
+			d->shell.cmds[i].provenance = why;
+	if (sub.truncated != NULL)
+		return add_limit_finding(d, k->arena, sub.truncated, err);
+	return 0;
+}
+
+static int stage_kind(const struct av_action *a, struct av_arena *arena,
+                      struct av_decision *d, struct av_error *err,
+                      const struct av_policy *p)
+{
+	struct kind_shell_ud ud = { .a = a, .arena = arena, .d = d };
+	struct av_kind_env env = { .shell = kind_shell_text, .ud = &ud };
+	env.mcp_map = av_policy_list(p, "mcp_tools", &env.mcp_map_count);
+	return av_effects_from_kind(a, &env, arena, &d->effects, &d->kind, err);
+}
+
 static int (*const stages[AV_KIND_COUNT])(const struct av_action *, struct av_arena *,
                                           struct av_decision *, struct av_error *) = {
 	[AV_KIND_SHELL] = stage_shell,
@@ -246,7 +315,9 @@ static int decide_one(const struct av_policy *p, const struct av_action *a,
 		fail(d, &err);
 		return -1;
 	}
-	if (stages[a->kind](a, arena, d, &err) < 0) {
+	int staged = stages[a->kind] != NULL ? stages[a->kind](a, arena, d, &err)
+	                                     : stage_kind(a, arena, d, &err, p);
+	if (staged < 0) {
 		fail(d, &err);
 		return -1;
 	}
@@ -256,6 +327,8 @@ static int decide_one(const struct av_policy *p, const struct av_action *a,
 		        d->shell.ncmds > 0 || a->kind == AV_KIND_SHELL ? &d->shell : NULL,
 		.effects = d->effects.items,
 		.neffects = d->effects.count,
+		.kind = a->kind == AV_KIND_SHELL || a->kind == AV_KIND_FILE ? NULL
+		                                                            : &d->kind,
 	};
 	if (av_policy_eval(p, &facts, arena, &d->findings, &err) < 0) {
 		fail(d, &err);

@@ -138,6 +138,29 @@ static json_t *effect_json(const struct av_effect *e)
 	return o;
 }
 
+/* The actions that formed a session finding (docs/PROTOCOL.md). */
+static json_t *steps_json(const struct av_finding *f)
+{
+	json_t *a = json_array();
+	for (uint32_t i = 0; a != NULL && i < f->nsteps; i++) {
+		const struct av_finding_step *s = &f->steps[i];
+		json_t *o = json_object();
+		bool ok = o && put(o, "step", jstr(s->step ? s->step : "")) &&
+		          put(o, "seq", json_integer((json_int_t)s->seq)) &&
+		          put_opt_str(o, "id", s->action) &&
+		          put_opt_str(o, "summary", s->summary) &&
+		          (!s->current || put(o, "current", json_true()));
+		if (!ok)
+			json_decref(o);
+		/* json_array_append_new takes o even when it fails. */
+		if (!ok || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *finding_json(const struct av_finding *f)
 {
 	json_t *o = json_object();
@@ -147,7 +170,8 @@ static json_t *finding_json(const struct av_finding *f)
 	          put(o, "reason", jstr(f->reason ? f->reason : "")) &&
 	          put_opt_str(o, "safefix", f->safefix) &&
 	          put_opt_str(o, "safefix_command", f->safefix_command) &&
-	          (f->effect < 0 || put(o, "effect", json_integer(f->effect)));
+	          (f->effect < 0 || put(o, "effect", json_integer(f->effect))) &&
+	          (f->nsteps == 0 || put(o, "steps", steps_json(f)));
 	if (!ok) {
 		json_decref(o);
 		return NULL;

@@ -197,9 +197,13 @@ char *av_decision_explain(const struct av_decision *d)
 	if (d->action != NULL && d->action->kind == AV_KIND_SHELL) {
 		fputs(": ", f);
 		put_visible(f, d->action->in.shell.command);
-	} else if (d->action != NULL) {
+	} else if (d->action != NULL && d->action->kind == AV_KIND_FILE) {
 		fprintf(f, ": file %s ", av_file_op_name(d->action->in.file.op));
 		put_visible(f, d->action->in.file.path);
+	} else if (d->action != NULL) {
+		const char *what = NULL, *subject = av_action_subject(d->action, &what);
+		fprintf(f, ": %s %s ", av_action_kind_name(d->action->kind), what);
+		put_visible(f, subject);
 	}
 	fputc('\n', f);
 	if (d->has_error) {

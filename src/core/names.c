@@ -30,6 +30,20 @@ static const char *const errcode_names[AV_ERRCODE_COUNT] = {
 static const char *const kind_names[AV_KIND_COUNT] = {
 	[AV_KIND_SHELL] = "shell",
 	[AV_KIND_FILE] = "file",
+	[AV_KIND_HTTP] = "http",
+	[AV_KIND_SQL] = "sql",
+	[AV_KIND_KUBERNETES] = "kubernetes",
+	[AV_KIND_CODE] = "code",
+	[AV_KIND_MESSAGE] = "message",
+	[AV_KIND_CREDENTIAL] = "credential",
+	[AV_KIND_DELEGATE] = "delegate",
+	[AV_KIND_MCP] = "mcp",
+};
+
+static const char *const lang_names[AV_LANG_COUNT] = {
+	[AV_LANG_PYTHON] = "python",
+	[AV_LANG_JAVASCRIPT] = "javascript",
+	[AV_LANG_SHELL] = "shell",
 };
 
 static const char *const fop_names[AV_FOP_COUNT] = {
@@ -66,6 +80,20 @@ const char *av_action_kind_name(enum av_action_kind k)
 const char *av_file_op_name(enum av_file_op op)
 {
 	return name_of(fop_names, AV_FOP_COUNT, op);
+}
+
+const char *av_code_lang_name(enum av_code_lang l)
+{
+	return name_of(lang_names, AV_LANG_COUNT, l);
+}
+
+int av_code_lang_parse(const char *s, size_t len, enum av_code_lang *out)
+{
+	int i = av_nametable_find(lang_names, AV_LANG_COUNT, s, len);
+	if (i < 0)
+		return -1;
+	*out = (enum av_code_lang)i;
+	return 0;
 }
 
 int av_verdict_parse(const char *s, size_t len, enum av_verdict *out)

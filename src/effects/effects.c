@@ -70,12 +70,14 @@ struct av_effect *fx_path(struct fx_ctx *x, enum av_effect_kind k, const char *p
 static bool common_command(const char *name)
 {
 	static const char *const names[] = {
-		"apt",     "bash", "cat",  "cd",   "chmod",  "cp",      "curl", "docker",
-		"env",     "find", "gcc",  "git",  "go",     "grep",    "gpg",  "java",
-		"kubectl", "less", "ls",   "make", "mv",     "node",    "npm",  "npx",
-		"passwd",  "pip",  "pip3", "ps",   "python", "python3", "rm",   "scp",
-		"sed",     "sh",   "ssh",  "su",   "sudo",   "tar",     "vi",   "vim",
-		"wget",    "yarn", "zsh",
+		"apt",    "bash",    "cat",       "cd",     "chmod", "cp",    "curl",
+		"docker", "env",     "find",      "gcc",    "git",   "go",    "grep",
+		"gpg",    "java",    "kubectl",   "less",   "ls",    "make",  "mv",
+		"node",   "npm",     "npx",       "passwd", "pip",   "pip3",  "ps",
+		"python", "python3", "rm",        "scp",    "sed",   "sh",    "ssh",
+		"su",     "sudo",    "tar",       "vi",     "vim",   "wget",  "yarn",
+		"zsh",    "code",    "nano",      "emacs",  "brew",  "cargo", "pnpm",
+		"ruby",   "perl",    "terraform", "aws",    "gh",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(name, names[i]) == 0)
@@ -527,8 +529,18 @@ int av_effects_from_commands(const struct av_shell_result *sh,
 				        arena, "runs text decoded by %s as a command",
 				        dec);
 			}
+		} else if (c->decoded && c->argc) {
+			/* The evaluator resolved a command name that decoding
+			 * produced: known, but deliberately hidden. */
+			struct av_effect *d = fx_push(&x, AV_FX_CODE_EXEC);
+			d->binary = c->argv[0];
+			d->source = "decoded";
+			d->detail = av_arena_printf(arena, "runs text %s as a command",
+			                            c->decoded);
 		}
 	}
+	if (!x.failed)
+		av_fx_secret_leaves(&x);
 	if (sh->truncated && !x.failed) {
 		struct av_effect *e = av_effect_push(out, arena, AV_FX_OPAQUE);
 		if (e)

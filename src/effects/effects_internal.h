@@ -87,6 +87,21 @@ extern const size_t av_infra_handlers_count;
 extern const struct fx_handler_entry av_extra_handlers[];
 extern const size_t av_extra_handlers_count;
 
+/* More programs: network clients, archives, capabilities, macOS tools
+ * (tools.c), sorted by name. */
+extern const struct fx_handler_entry av_tools_handlers[];
+extern const size_t av_tools_handlers_count;
+/* Signals every command shares, after its own handler (tools.c): a hidden
+ * program outside the project, perl -i, project-changing subcommands. */
+void av_fx_common(struct fx_ctx *x);
+/* `export NAME=VALUE` of LD_PRELOAD or PATH (tools.c): a library injected
+ * into later programs, or a hidden directory put first on PATH. */
+void av_fx_export(struct fx_ctx *x, const char *name, const char *value);
+/* After every command: when the text reads a credential file and also
+ * sends data of unseen origin (a pipe, stdin, a DNS name, a ping payload)
+ * to a public host, the credential is taken to travel with it: a net.send
+ * with the credential as its source is appended (tools.c). */
+void av_fx_secret_leaves(struct fx_ctx *x);
 /* Runs the knowledge handler for x->name, if there is one. */
 void av_knowledge_apply(struct fx_ctx *x);
 

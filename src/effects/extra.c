@@ -116,6 +116,28 @@ static void remote_code(struct fx_ctx *x, const char *what, const char *spec)
 		fx_host(x, e, spec, true);
 	} else {
 		e->source = "remote-package";
+		/* A Go module path starts with its host (evil.example/x@v1);
+		 * a GitHub shorthand (github:owner/repo, owner/repo) names
+		 * github.com. */
+		const char *slash = strchr(spec, '/');
+		const char *colon = strchr(spec, ':');
+		if (colon && (!slash || colon < slash)) {
+			size_t n = (size_t)(colon - spec);
+			const char *h = strncmp(spec, "github", n) == 0   ? "github.com"
+			                : strncmp(spec, "gitlab", n) == 0 ? "gitlab.com"
+			                : strncmp(spec, "bitbucket", n) == 0
+			                        ? "bitbucket.org"
+			                        : NULL;
+			if (h)
+				fx_host(x, e, h, false);
+		} else if (slash && memchr(spec, '.', (size_t)(slash - spec))) {
+			const char *h =
+			        av_arena_strndup(x->arena, spec, (size_t)(slash - spec));
+			if (h)
+				fx_host(x, e, h, false);
+		} else if (slash) {
+			fx_host(x, e, "github.com", false);
+		}
 	}
 	e->detail = av_arena_printf(x->arena, "%s %s", what, spec);
 }

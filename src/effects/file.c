@@ -164,6 +164,38 @@ static const char *json_string(struct fx_ctx *x, const char *c, size_t len,
 	return NULL;
 }
 
+/* Every "URL" in TEXT that follows MARK ("resolved": "…", repo: …, ADD …)
+ * becomes a config.tamper naming that source, so the policy judges where
+ * the project will fetch code from (config.tamper.source). At most 16. */
+static void source_urls(struct fx_ctx *x, const char *what, const char *c, size_t len,
+                        const char *mark)
+{
+	const char *p = c, *end = c + len;
+	size_t ml = strlen(mark);
+	for (int n = 0; n < 16 && p < end; n++) {
+		const char *m = memmem(p, (size_t)(end - p), mark, ml);
+		if (!m)
+			return;
+		const char *u = m + ml;
+		while (u < end && (*u == ' ' || *u == '"' || *u == '\'' || *u == ':' ||
+		                   *u == '=' || *u == '\t'))
+			u++;
+		const char *e = u;
+		while (e < end && !strchr(" \t\r\n\"',", *e))
+			e++;
+		p = e;
+		if (e - u < 8 || e - u > 1024 || !memmem(u, (size_t)(e - u), "://", 3))
+			continue;
+		const char *url = av_arena_strndup(x->arena, u, (size_t)(e - u));
+		if (!url)
+			return;
+		struct av_effect *t = fx_push(x, AV_FX_CONFIG_TAMPER);
+		fx_host(x, t, url, true);
+		t->url = url;
+		t->detail = av_arena_printf(x->arena, "%s fetches from %s", what, url);
+	}
+}
+
 static void config_content(struct fx_ctx *x, const char *path, const char *c, size_t len)
 {
 	if (!path || path[0] != '/' || !c)
@@ -183,6 +215,18 @@ static void config_content(struct fx_ctx *x, const char *path, const char *c, si
 			if (split_kv(line, &k, &v))
 				source_setting(x, tool, k, v);
 		}
+	} else if (strncmp(b, "requirements", 12) == 0 && ends_with(b, ".txt")) {
+		/* pip reads --index-url / --extra-index-url / -i / -f lines of a
+		 * requirements file as if they were on the command line. */
+		source_urls(x, "requirements file index", c, len, "index-url");
+		source_urls(x, "requirements file links", c, len, "--find-links");
+	} else if (strcmp(b, "package-lock.json") == 0 || strcmp(b, "yarn.lock") == 0 ||
+	           strcmp(b, "pnpm-lock.yaml") == 0) {
+		source_urls(x, "lock file entry", c, len, "resolved");
+	} else if (strcmp(b, ".pre-commit-config.yaml") == 0) {
+		source_urls(x, "pre-commit hook repository", c, len, "repo");
+	} else if (strcmp(b, "Dockerfile") == 0 || strncmp(b, "Dockerfile.", 11) == 0) {
+		source_urls(x, "Dockerfile ADD", c, len, "ADD");
 	} else if (strcmp(b, "tasks.json") == 0 &&
 	           ends_with(path, "/.vscode/tasks.json")) {
 		if (memmem(c, len, "folderOpen", 10)) {

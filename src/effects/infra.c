@@ -357,8 +357,10 @@ static void h_container(struct fx_ctx *x)
 	if (streq(verb, "prune")) {
 		bool volumes =
 		        streq(group, "volume") || has_opt(x->c, at + 1, "--volumes");
+		/* Only volumes no container uses, on this machine: part of
+		 * the local data, not a whole store. */
 		if (volumes)
-			destroy(x, all || streq(group, "system"), force,
+			destroy(x, false, force,
 			        av_arena_printf(
 			                x->arena,
 			                "%s %s prune deletes %svolumes and the data in "
@@ -578,8 +580,14 @@ static void h_aws(struct fx_ctx *x)
 		if (dry)
 			return;
 		if (streq(op, "rm") && w.n > 2) {
+			/* The whole bucket only without a key prefix
+			 * (s3://bucket or s3://bucket/); a prefix is part. */
+			const char *key = strncmp(w.v[2], "s3://", 5) == 0
+			                          ? strchr(w.v[2] + 5, '/')
+			                          : NULL;
+			bool whole = recursive && (!key || key[1] == '\0');
 			struct av_effect *e = destroy(
-			        x, recursive, true,
+			        x, whole, true,
 			        av_arena_printf(x->arena, "aws s3 rm %s%s", w.v[2],
 			                        recursive ? " --recursive" : ""));
 			fx_host(x, e, w.v[2], true);
@@ -1449,6 +1457,10 @@ static void h_kill(struct fx_ctx *x)
 		return;
 	}
 	bool sig_seen = false, list = false;
+	/* Targets named outright (a pid, a job %N) are the user's own
+	 * process; pids computed at run time ($(lsof -t ...), xargs) are
+	 * whatever holds the port then, unseen now. */
+	bool named = false, unseen = false;
 	for (uint32_t i = 1; i < c->argc; i++) {
 		const char *a = c->argv[i];
 		if (streq(a, "--")) {
@@ -1482,8 +1494,14 @@ static void h_kill(struct fx_ctx *x)
 			return;
 		}
 		sig_seen = true;
+		bool digits = a[0] != '\0';
+		for (const char *p = a[0] == '%' ? a + 1 : a; *p; p++)
+			digits = digits && *p >= '0' && *p <= '9';
+		named = named || digits;
+		unseen = unseen || !digits;
 	}
-	fx_push(x, AV_FX_SYS_CONFIG)->detail = "signals processes";
+	fx_push(x, AV_FX_SYS_CONFIG)->detail =
+	        named && !unseen ? "signals the named process" : "signals processes";
 }
 
 /* Sorted by name (strcmp order): knowledge.c looks names up here when its

@@ -1479,6 +1479,19 @@ static void h_socat(struct fx_ctx *x)
 			any = true;
 		} else if (streq(type, "EXEC") || streq(type, "SYSTEM")) {
 			exec = true;
+		} else if (streq(type, "FILE") || streq(type, "OPEN") ||
+		           streq(type, "GOPEN")) {
+			/* FILE:path reads (or writes) a file as one end of the
+			 * relay: with a TCP end, its content crosses the wire. */
+			char path[4096];
+			size_t pl = strcspn(a + n + 1, ",");
+			if (pl > 0 && pl < sizeof(path)) {
+				memcpy(path, a + n + 1, pl);
+				path[pl] = '\0';
+				const char *p = av_arena_strdup(x->arena, path);
+				if (p)
+					fx_path(x, AV_FX_FS_READ, p, 0);
+			}
 		}
 	}
 	if (exec && any) {
@@ -1674,7 +1687,9 @@ static void h_shell(struct fx_ctx *x)
 	case AV_SH_INLINE:
 		e->source = "inline";
 		e->detail = inv.code;
-		if (inv.code && strpbrk(inv.code, "$`"))
+		/* the code may come out of the shell's own substitutions, even
+		 * when the evaluator resolved it: where it came from counts */
+		if (inv.code)
 			network_from_subst(x, e);
 		break;
 	case AV_SH_SCRIPT:
@@ -1782,7 +1797,13 @@ static void http_server(struct fx_ctx *x, uint32_t from, const char *dir_long,
 	e->detail = "serves a directory over HTTP";
 	if (bind) {
 		e->host = bind;
-		e->host_class = av_host_classify(bind);
+		/* A server bound to the wildcard address answers on every
+		 * interface: for exposure that is the public case, although a
+		 * client connecting to 0.0.0.0 reaches this machine. */
+		e->host_class =
+		        streq(bind, "0.0.0.0") || streq(bind, "::") || streq(bind, "[::]")
+		                ? AV_HOST_PUBLIC
+		                : av_host_classify(bind);
 	}
 }
 
@@ -1857,9 +1878,11 @@ static void h_interp(struct fx_ctx *x)
 			}
 			done = true;
 		} else if (id && (id == ip->inline1 || id == ip->inline2)) {
+			/* "perl -e" as the last word: no program text at all
+			 * (a fuzz finding; the interpreter would complain). */
 			e->source = "inline";
-			e->detail = it.arg;
-			if (strpbrk(it.arg, "$`"))
+			e->detail = it.arg ? it.arg : "";
+			if (it.arg && strpbrk(it.arg, "$`"))
 				network_from_subst(x, e);
 			done = true;
 		} else if (id && id == ip->module) {
@@ -2118,6 +2141,7 @@ static void h_unset_export(struct fx_ctx *x)
 				memcpy(name, a, nl);
 				name[nl] = '\0';
 				av_fx_env_hook(x, name, eq + 1);
+				av_fx_export(x, name, eq + 1);
 			}
 		}
 		if ((!set &&
@@ -2142,8 +2166,28 @@ static void h_firewall(struct fx_ctx *x)
 		    streq(a, "-nvL"))
 			return;
 	}
+	/* Forms that open the machine rather than adjust it: every rule flushed,
+	 * the firewall disabled or reset, or a chain's default turned to ACCEPT.
+	 * No development task needs them; a specific allow rule does the job. */
+	static const char *const off_words[] = { "-F",          "--flush",       "-X",
+		                                 "disable",     "reset",         "flush",
+		                                 "--panic-off", "--delete-chain" };
+	bool off = false;
+	for (uint32_t i = 1; i < x->c->argc && !off; i++) {
+		const char *a = x->c->argv[i];
+		for (size_t k = 0; k < COUNT(off_words); k++)
+			if (streq(a, off_words[k]))
+				off = true;
+		if ((streq(a, "-P") || streq(a, "--policy")) && i + 2 < x->c->argc &&
+		    streq(x->c->argv[i + 2], "ACCEPT"))
+			off = true;
+	}
 	fx_push(x, AV_FX_SYS_CONFIG)->detail =
-	        av_arena_printf(x->arena, "%s changes firewall rules", x->name);
+	        off ? av_arena_printf(x->arena,
+	                              "%s turns the firewall off (flush, disable or "
+	                              "accept everything)",
+	                              x->name)
+	            : av_arena_printf(x->arena, "%s changes firewall rules", x->name);
 }
 
 static void h_launchctl(struct fx_ctx *x)
@@ -2151,6 +2195,25 @@ static void h_launchctl(struct fx_ctx *x)
 	if (x->c->argc < 2)
 		return;
 	const char *v = x->c->argv[1];
+	/* Unloading an endpoint agent or the audit daemon blinds the machine. */
+	static const char *const guards[] = { "crowdstrike", "falcon",    "sentinel",
+		                              "carbonblack", "cbdefense", "jamf",
+		                              "auditd",      "osquery",   "santa",
+		                              "xprotect",    "mdatp",     "wdav" };
+	if (streq(v, "unload") || streq(v, "bootout") || streq(v, "disable") ||
+	    streq(v, "remove") || streq(v, "stop")) {
+		for (uint32_t i = 2; i < x->c->argc; i++)
+			for (size_t k = 0; k < COUNT(guards); k++)
+				if (strcasestr(x->c->argv[i], guards[k])) {
+					fx_push(x, AV_FX_SYS_CONFIG)->detail =
+					        av_arena_printf(x->arena,
+					                        "launchctl %s stops a "
+					                        "security or logging "
+					                        "service (%s)",
+					                        v, x->c->argv[i]);
+					return;
+				}
+	}
 	if (streq(v, "load") || streq(v, "bootstrap") || streq(v, "enable") ||
 	    streq(v, "submit")) {
 		struct av_effect *e = fx_push(x, AV_FX_PERSIST);
@@ -2349,6 +2412,45 @@ static const char *const malicious_packages[] = {
 	"sqliter",          "urlib3",
 };
 
+/* Real packages of which one published version carried malware (the
+ * registry later pulled it): name@version or name==version installs it. */
+static const struct {
+	const char *name, *version;
+} malicious_versions[] = {
+	{ "coa", "2.0.3" },
+	{ "coa", "2.0.4" },
+	{ "coa", "2.1.1" },
+	{ "coa", "2.1.3" },
+	{ "coa", "3.0.1" },
+	{ "coa", "3.1.3" },
+	{ "ctx", "0.2.2" },
+	{ "ctx", "0.2.6" },
+	{ "eslint-scope", "3.7.2" },
+	{ "event-stream", "3.3.6" },
+	{ "flatmap-stream", "0.1.1" },
+	{ "node-ipc", "10.1.1" },
+	{ "node-ipc", "10.1.2" },
+	{ "node-ipc", "10.1.3" },
+	{ "rc", "1.2.9" },
+	{ "rc", "1.3.9" },
+	{ "rc", "2.3.9" },
+	{ "ua-parser-js", "0.7.29" },
+	{ "ua-parser-js", "0.8.0" },
+	{ "ua-parser-js", "1.0.0" },
+	{ "ultralytics", "8.3.41" },
+	{ "ultralytics", "8.3.42" },
+};
+
+/* The version pinned by "name@1.2.3" or "name==1.2.3", or NULL. */
+static const char *pinned_version(const char *spec)
+{
+	const char *v = strstr(spec, "==");
+	if (v)
+		return v + 2;
+	v = strrchr(spec, '@');
+	return v && v != spec ? v + 1 : NULL;
+}
+
 /* Popular packages whose names attackers imitate; a name one edit away
  * from one of them (reqeusts, lodahs) is a typosquat. */
 static const char *const popular_packages[] = {
@@ -2399,12 +2501,18 @@ static void suspicious_packages(struct fx_ctx *x, const struct operands *pk)
 		if (strchr(pk->v[i], '/') && pk->v[i][0] != '@')
 			continue; /* a path or URL, not a registry name */
 		const char *name = package_name(x, pk->v[i]);
-		if (!name || strlen(name) < 4)
+		if (!name)
 			continue;
 		const char *mech = NULL, *like = NULL;
 		if (in_set(name, malicious_packages, COUNT(malicious_packages)))
 			mech = "known-malicious";
-		for (size_t k = 0; !mech && k < COUNT(popular_packages); k++)
+		const char *ver = pinned_version(pk->v[i]);
+		for (size_t k = 0; !mech && ver && k < COUNT(malicious_versions); k++)
+			if (streq(name, malicious_versions[k].name) &&
+			    streq(ver, malicious_versions[k].version))
+				mech = "known-malicious";
+		for (size_t k = 0;
+		     !mech && strlen(name) >= 4 && k < COUNT(popular_packages); k++)
 			if (strlen(popular_packages[k]) >= 5 &&
 			    one_edit(name, popular_packages[k]) &&
 			    !in_set(name, near_but_real, COUNT(near_but_real)))
@@ -2415,9 +2523,10 @@ static void suspicious_packages(struct fx_ctx *x, const struct operands *pk)
 		e->binary = x->name;
 		e->source = name;
 		e->mechanism = mech;
-		e->detail = like ? av_arena_printf(x->arena, "%s imitates %s", name, like)
-		                 : av_arena_printf(x->arena,
-		                                   "%s was published as malware", name);
+		e->detail =
+		        like ? av_arena_printf(x->arena, "%s imitates %s", name, like)
+		             : av_arena_printf(x->arena, "%s was published as malware",
+		                               ver ? pk->v[i] : name);
 	}
 }
 
@@ -2781,8 +2890,13 @@ static void h_git(struct fx_ctx *x)
 			                : "git clean removes untracked files";
 			if (o.n == 0)
 				fx_path(x, AV_FX_FS_DELETE, cwd, fl)->detail = d;
+			/* Named paths (git clean -fd build/) clear what the
+			 * user pointed at, not the whole tree: no warning. */
 			for (uint32_t i = 0; i < o.n; i++)
-				fx_path(x, AV_FX_FS_DELETE, o.v[i], fl)->detail = d;
+				fx_path(x, AV_FX_FS_DELETE, o.v[i], fl)->detail =
+				        streq(o.v[i], ".") ? d
+				                           : "removes untracked files "
+				                             "under a named path";
 		}
 	} else if (streq(sub, "reset")) {
 		if (hard)
@@ -2790,7 +2904,7 @@ static void h_git(struct fx_ctx *x)
 			         "discards uncommitted changes");
 	} else if (streq(sub, "checkout") || streq(sub, "restore")) {
 		bool discard = streq(sub, "restore") ? !staged : (force || dashdash);
-		if (!discard)
+		if (!discard && !(streq(sub, "restore") && staged))
 			for (uint32_t i = 0; i < o.n; i++)
 				if (streq(o.v[i], "."))
 					discard = true;
@@ -2800,8 +2914,12 @@ static void h_git(struct fx_ctx *x)
 				if (streq(sub, "checkout") && i == 0 && !dashdash &&
 				    !streq(o.v[i], "."))
 					continue;
+				/* One named file back to its committed state is
+				 * the everyday undo; the whole tree is a warning. */
 				fx_write(x, o.v[i], AV_FXF_FORCE,
-				         "discards uncommitted changes");
+				         streq(o.v[i], ".")
+				                 ? "discards uncommitted changes"
+				                 : "restores the committed version");
 				any = true;
 			}
 			if (!any)
@@ -2914,7 +3032,9 @@ void av_git_config_effect(struct fx_ctx *x, const char *key, const char *value,
 		                            "verification",
 		                            scope, key, value);
 	} else if (streq(k, "credential.helper") || streq(k, "core.hookspath") ||
-	           streq(k, "safe.directory")) {
+	           streq(k, "safe.directory") || global) {
+		/* Any --global setting changes git for every repository of the
+		 * user: the rubric's low, with a warning. */
 		e = fx_push(x, AV_FX_CONFIG_TAMPER);
 		e->detail = av_arena_printf(x->arena, "git config %s%s %s", scope, key,
 		                            value);
@@ -3231,22 +3351,31 @@ static int infra_cmp(const void *k, const void *e)
 	return strcmp(k, ((const struct fx_handler_entry *)e)->name);
 }
 
+/* The handler tables after the main one, searched in order. */
+static const struct {
+	const struct fx_handler_entry *v;
+	const size_t *n;
+} more_tables[] = {
+	{ av_infra_handlers, &av_infra_handlers_count },
+	{ av_extra_handlers, &av_extra_handlers_count },
+	{ av_tools_handlers, &av_tools_handlers_count },
+};
+
 void av_knowledge_apply(struct fx_ctx *x)
 {
 	const struct knowledge *k = lookup(x->name);
 	if (k) {
 		k->fn(x);
-		return;
+	} else {
+		for (size_t t = 0; t < COUNT(more_tables); t++) {
+			const struct fx_handler_entry *h =
+			        bsearch(x->name, more_tables[t].v, *more_tables[t].n,
+			                sizeof(more_tables[t].v[0]), infra_cmp);
+			if (h) {
+				h->fn(x);
+				break;
+			}
+		}
 	}
-	const struct fx_handler_entry *h =
-	        bsearch(x->name, av_infra_handlers, av_infra_handlers_count,
-	                sizeof(av_infra_handlers[0]), infra_cmp);
-	if (h) {
-		h->fn(x);
-		return;
-	}
-	h = bsearch(x->name, av_extra_handlers, av_extra_handlers_count,
-	            sizeof(av_extra_handlers[0]), infra_cmp);
-	if (h)
-		h->fn(x);
+	av_fx_common(x);
 }

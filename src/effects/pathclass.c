@@ -60,6 +60,13 @@ static const struct prule home_rules[] = {
 	{ .path = ".zprofile", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
 	{ .path = ".zshenv", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
 	{ .path = ".zlogin", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
+	{ .path = ".xprofile", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
+	{ .path = ".config/fish/config.fish",
+	  .cls = AV_PATH_PERSISTENCE,
+	  .mechanism = "shell-rc" },
+	{ .path = ".xsession", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
+	{ .path = ".xsessionrc", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
+	{ .path = ".xinitrc", .cls = AV_PATH_PERSISTENCE, .mechanism = "shell-rc" },
 	{ .path = ".config/fish/config.fish",
 	  .cls = AV_PATH_PERSISTENCE,
 	  .mechanism = "shell-rc" },
@@ -454,6 +461,21 @@ enum av_path_class av_path_classify_mech(const char *p, const struct av_context 
 		return AV_PATH_UNKNOWN;
 	if (p[1] == '\0')
 		return AV_PATH_ROOT;
+	/* A last component of "*" or ".*" directly under the root or the home
+	 * directory names every entry there: deleting them is deleting the
+	 * directory, whatever else the pattern matches. */
+	static const char *const every[] = { "*", ".*", ".[!.]*", "{*,.*}" };
+	const char *last = strrchr(p, '/');
+	for (size_t i = 0; i < COUNT(every); i++) {
+		if (strcmp(last + 1, every[i]) != 0)
+			continue;
+		size_t dl = (size_t)(last - p);
+		if (dl == 0)
+			return AV_PATH_ROOT;
+		if (ctx && ctx->home && strlen(ctx->home) == dl &&
+		    strncmp(p, ctx->home, dl) == 0)
+			return AV_PATH_HOME;
+	}
 	if (strncmp(p, "/dev/", 5) == 0) {
 		for (size_t i = 0; i < COUNT(null_devices); i++)
 			if (strcmp(p, null_devices[i]) == 0)

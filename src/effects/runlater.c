@@ -280,7 +280,156 @@ static void whole(struct obuf *o, const char *t, size_t len)
 	putc1(o, '\n');
 }
 
-enum kind { RL_NONE, RL_MAKE, RL_CI, RL_NPM, RL_PY, RL_SHELL };
+/* Lines of TEXT one at a time (line and n set); false at the end. */
+static bool next_line(const char **p, const char *end, const char **line, size_t *n)
+{
+	if (*p >= end)
+		return false;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	*line = *p;
+	*n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+	*p = nl ? nl + 1 : end;
+	return true;
+}
+
+/* Skips spaces and tabs, then WORDS whitespace-separated words. */
+static size_t skip_words(const char *s, size_t n, int words)
+{
+	size_t i = 0;
+	for (int w = 0; w < words; w++) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		while (i < n && s[i] != ' ' && s[i] != '\t')
+			i++;
+	}
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* Cron tables: each entry's command, after the five time fields (or an
+ * @reboot-style nickname) and, in system tables, the user name. Comments
+ * and VAR=value lines are not commands. */
+static void cron_lines(struct obuf *o, const char *t, size_t len, bool system)
+{
+	const char *p = t, *end = t + len, *l;
+	size_t n;
+	while (next_line(&p, end, &l, &n)) {
+		size_t i = skip_words(l, n, 0);
+		if (i >= n || l[i] == '#')
+			continue;
+		size_t first = i;
+		while (first < n && l[first] != ' ' && l[first] != '\t' &&
+		       l[first] != '=')
+			first++;
+		if (first < n && l[first] == '=')
+			continue; /* MAILTO=, PATH=, SHELL= */
+		int fields = l[i] == '@' ? 1 : 5;
+		i = skip_words(l, n, fields + (system ? 1 : 0));
+		if (i < n) {
+			put(o, l + i, n - i);
+			putc1(o, '\n');
+		}
+	}
+}
+
+/* Values of KEY=… lines whose key is one of KEYS (systemd Exec*=, desktop
+ * Exec=). systemd's prefixes (-, @, :, +, !) in front of the path are
+ * dropped. */
+static void key_lines(struct obuf *o, const char *t, size_t len, const char *const *keys,
+                      size_t nkeys)
+{
+	const char *p = t, *end = t + len, *l;
+	size_t n;
+	while (next_line(&p, end, &l, &n)) {
+		for (size_t k = 0; k < nkeys; k++) {
+			size_t kl = strlen(keys[k]);
+			if (n <= kl || strncmp(l, keys[k], kl) != 0 || l[kl] != '=')
+				continue;
+			size_t i = kl + 1;
+			while (i < n && strchr("-@:+!", l[i]))
+				i++;
+			put(o, l + i, n - i);
+			putc1(o, '\n');
+			break;
+		}
+	}
+}
+
+/* A launchd property list: the Program string and the ProgramArguments
+ * array, each argument single-quoted so the shell sees the same words
+ * launchd passes. The five predefined XML entities are decoded. */
+static void plist_args(struct obuf *o, const char *t, size_t len)
+{
+	const char *end = t + len;
+	const char *k = memmem(t, len, "<key>ProgramArguments</key>", 27);
+	const char *a = k ? memmem(k, (size_t)(end - k), "<array>", 7) : NULL;
+	const char *z = a ? memmem(a, (size_t)(end - a), "</array>", 8) : NULL;
+	if (!a || !z) {
+		k = memmem(t, len, "<key>Program</key>", 18);
+		if (!k)
+			return;
+		a = k;
+		z = memmem(k, (size_t)(end - k), "</string>", 9);
+		if (!z)
+			return;
+		z += 9;
+	}
+	static const struct {
+		const char *ent, *ch;
+	} ents[] = { { "&amp;", "&" },
+		     { "&lt;", "<" },
+		     { "&gt;", ">" },
+		     { "&quot;", "\"" },
+		     { "&apos;", "'" } };
+	const char *p = a;
+	while (p < z) {
+		const char *s = memmem(p, (size_t)(z - p), "<string>", 8);
+		if (!s)
+			break;
+		s += 8;
+		const char *e = memmem(s, (size_t)(z - s), "</string>", 9);
+		if (!e)
+			break;
+		putc1(o, '\'');
+		for (const char *c = s; c < e; c++) {
+			size_t m = 0;
+			for (size_t i = 0; i < COUNT(ents) && !m; i++)
+				if ((size_t)(e - c) >= strlen(ents[i].ent) &&
+				    strncmp(c, ents[i].ent, strlen(ents[i].ent)) == 0) {
+					m = strlen(ents[i].ent);
+					if (ents[i].ch[0] == '\'')
+						put(o, "'\\''", 4);
+					else
+						putc1(o, ents[i].ch[0]);
+				}
+			if (m) {
+				c += m - 1;
+			} else if (*c == '\'') {
+				put(o, "'\\''", 4);
+			} else {
+				putc1(o, *c);
+			}
+		}
+		put(o, "' ", 2);
+		p = e + 9;
+	}
+	putc1(o, '\n');
+}
+
+enum kind {
+	RL_NONE,
+	RL_MAKE,
+	RL_CI,
+	RL_NPM,
+	RL_PY,
+	RL_SHELL,
+	RL_CRON,
+	RL_CRON_SYSTEM,
+	RL_UNIT,
+	RL_DESKTOP,
+	RL_PLIST
+};
 
 static enum kind kind_of(const char *path, const char **what)
 {
@@ -302,6 +451,24 @@ static enum kind kind_of(const char *path, const char **what)
 		return *what = "a Python build or test hook", RL_PY;
 	if (!strcmp(b, ".envrc") || strstr(path, "/.husky/"))
 		return *what = "a file the shell runs on entry or commit", RL_SHELL;
+	if (!strcmp(path, "/etc/crontab") || !strncmp(path, "/etc/cron.d/", 12))
+		return *what = "a cron job", RL_CRON_SYSTEM;
+	if (!strncmp(path, "/var/spool/cron/", 16))
+		return *what = "a cron job", RL_CRON;
+	if (!strncmp(path, "/etc/cron.hourly/", 17) ||
+	    !strncmp(path, "/etc/cron.daily/", 16) ||
+	    !strncmp(path, "/etc/cron.weekly/", 17) ||
+	    !strncmp(path, "/etc/cron.monthly/", 18) ||
+	    !strncmp(path, "/etc/update-motd.d/", 19))
+		return *what = "a script run as root on a schedule or at login", RL_SHELL;
+	if ((strstr(path, "/systemd/") &&
+	     (ends_with(b, ".service") || ends_with(b, ".timer"))))
+		return *what = "a systemd unit command", RL_UNIT;
+	if (strstr(path, "/autostart/") && ends_with(b, ".desktop"))
+		return *what = "an autostart entry", RL_DESKTOP;
+	if ((strstr(path, "/LaunchAgents/") || strstr(path, "/LaunchDaemons/")) &&
+	    ends_with(b, ".plist"))
+		return *what = "a launchd job", RL_PLIST;
 	return RL_NONE;
 }
 
@@ -339,6 +506,25 @@ int av_runs_later_text(const char *path, const char *content, size_t len,
 		break;
 	case RL_SHELL:
 		whole(&o, content, len);
+		break;
+	case RL_CRON:
+	case RL_CRON_SYSTEM:
+		cron_lines(&o, content, len, k == RL_CRON_SYSTEM);
+		break;
+	case RL_UNIT: {
+		static const char *const exec_keys[] = { "ExecStart",     "ExecStartPre",
+			                                 "ExecStartPost", "ExecStop",
+			                                 "ExecStopPost",  "ExecReload" };
+		key_lines(&o, content, len, exec_keys, COUNT(exec_keys));
+		break;
+	}
+	case RL_DESKTOP: {
+		static const char *const desktop_keys[] = { "Exec", "TryExec" };
+		key_lines(&o, content, len, desktop_keys, COUNT(desktop_keys));
+		break;
+	}
+	case RL_PLIST:
+		plist_args(&o, content, len);
 		break;
 	case RL_NONE:
 		break;

@@ -72,8 +72,49 @@ enum av_field {
 	AV_F_EFFECTS_COUNT,
 	AV_F_COMMANDS_COUNT,
 	AV_F_COMMANDS_MAX_DEPTH,
+	/* information flow, set by the session stage (null without a session) */
+	AV_F_LABELS,
+	AV_F_SESSION_LABELS,
+	AV_F_SESSION_ACTIONS,
+	/* fields of the kinds beyond shell and file (null for other kinds) */
+	AV_F_HTTP_METHOD,
+	AV_F_HTTP_URL,
+	AV_F_HTTP_HEADERS,
+	AV_F_HTTP_AUTH,
+	AV_F_HTTP_BODY,
+	AV_F_SQL_CLASS,
+	AV_F_SQL_CLASSES,
+	AV_F_SQL_STATEMENTS,
+	AV_F_SQL_DIALECT,
+	AV_F_SQL_DATABASE,
+	AV_F_SQL_TEXT,
+	AV_F_K8S_VERB,
+	AV_F_K8S_RESOURCE,
+	AV_F_K8S_NAME,
+	AV_F_K8S_NAMESPACE,
+	AV_F_K8S_CLUSTER,
+	AV_F_K8S_KINDS,
+	AV_F_CODE_LANGUAGE,
+	AV_F_CODE_SOURCE,
+	AV_F_MESSAGE_CHANNEL,
+	AV_F_MESSAGE_RECIPIENT,
+	AV_F_MESSAGE_SUBJECT,
+	AV_F_MESSAGE_BODY,
+	AV_F_MESSAGE_ATTACHMENTS,
+	AV_F_CREDENTIAL_NAME,
+	AV_F_CREDENTIAL_PURPOSE,
+	AV_F_DELEGATE_AGENT,
+	AV_F_DELEGATE_SCOPE,
+	AV_F_DELEGATE_TASK,
+	AV_F_DELEGATE_TOOLS,
+	AV_F_MCP_SERVER,
+	AV_F_MCP_TOOL,
+	AV_F_MCP_MAPPED,
+	AV_F_MCP_ARGUMENTS,
+	AV_F_MCP_READ_ONLY_HINT,
+	AV_F_MCP_DESTRUCTIVE_HINT,
 };
-#define AV_FIELD_COUNT 39
+#define AV_FIELD_COUNT 78
 
 /* Where a field's value comes from. Action-level rules (on: action) have
  * no effect and no command, so only AV_SCOPE_ACTION fields are allowed. */
@@ -104,6 +145,24 @@ struct av_value {
 	uint32_t count;
 };
 
+/* Taint labels (docs/POLICY.md, "Sessions"): bits of a label set. */
+enum av_label {
+	AV_LABEL_SECRET = 1u << 0,
+	AV_LABEL_UNTRUSTED = 1u << 1,
+	AV_LABEL_PII = 1u << 2,
+};
+#define AV_LABEL_ALL 7u
+
+/* What the session stage knows about the data an action moves. */
+struct av_flow_facts {
+	uint32_t session_labels;       /* labels the session has seen */
+	uint32_t action_labels;        /* labels of the data this action reads */
+	const uint32_t *effect_labels; /* per effect: action_labels plus the
+	                                  labels of the effect's own path or
+	                                  source; facts->neffects entries */
+	int64_t session_actions;       /* actions before this one */
+};
+
 /* Everything evaluation reads. The caller fills the first six members;
  * the rest is scratch. One context must not be shared between threads; a
  * compiled expression may be (it is never written during evaluation). */
@@ -118,6 +177,9 @@ struct av_expr_ctx {
 	pcre2_general_context *gctx;
 	pcre2_match_data *match_data;
 	const char *error; /* static text set when evaluation could not finish */
+	/* Information flow from the session stage (src/policy/chain_eval.c);
+	 * NULL outside a session. Set by the caller like the first six. */
+	const struct av_flow_facts *flow;
 };
 
 /* A compiled regular expression, kept in a list so the owner can free the

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "agentvisor/sys.h"
+#include "policy/chain.h"
 #include "policy/expr.h"
 #include "policy/policy_internal.h"
 #include "policy/yaml_doc.h"
@@ -63,6 +64,7 @@ struct layer {
 	struct rule *rules;
 	uint32_t nrules, caprules;
 	struct av_expr_regex *regexes;
+	struct av_chain_set session; /* chains and taint sources (chain.c) */
 };
 
 struct av_policy {
@@ -80,6 +82,11 @@ struct av_policy {
 	uint32_t naction;
 	pcre2_match_context *match_context;
 	char digest[crypto_hash_sha256_BYTES * 2 + 1];
+	/* Session rules over all layers, in order (pointer arrays, malloc'd). */
+	const struct av_chain **chains;
+	uint32_t nchains;
+	const struct av_taint_source **taint;
+	uint32_t ntaint;
 };
 
 /* ---- digest and index -------------------------------------------------- */
@@ -209,6 +216,8 @@ void av_policy_free(struct av_policy *p)
 	free(p->layers);
 	free(p->lists);
 	free(p->index_store);
+	free(p->chains);
+	free(p->taint);
 	pcre2_match_context_free(p->match_context);
 	free(p);
 }
@@ -216,6 +225,18 @@ void av_policy_free(struct av_policy *p)
 const char *av_policy_digest(const struct av_policy *p)
 {
 	return p->digest;
+}
+
+const char *const *av_policy_list(const struct av_policy *p, const char *name,
+                                  uint32_t *count)
+{
+	*count = 0;
+	for (uint32_t i = 0; i < p->nlists; i++)
+		if (strcmp(p->lists[i]->name, name) == 0) {
+			*count = p->lists[i]->count;
+			return p->lists[i]->items;
+		}
+	return NULL;
 }
 
 uint32_t av_policy_rule_count(const struct av_policy *p)
@@ -397,6 +418,15 @@ static int load_lists(struct loader *ld, yaml_node_t *v)
 			         l->name);
 			if (av_ydoc_string(y, item, what, &s, &slen) < 0)
 				return -1;
+			/* mcp_tools entries are a small language of their own
+			 * (docs/POLICY.md, "MCP tools"): a typo there is an
+			 * error at load, like a typo in a rule. */
+			char why[160];
+			if (strcmp(l->name, "mcp_tools") == 0 &&
+			    av_mcp_map_check(s, why, sizeof(why)) < 0)
+				return av_ydoc_fail(y, item,
+				                    "The mcp_tools entry \"%.80s\": %s",
+				                    s, why);
 			strs[n] = av_arena_strndup(a, s, slen);
 			if (strs[n] == NULL)
 				return nomem(ld);
@@ -720,13 +750,54 @@ static int load_disable(struct loader *ld, yaml_node_t *v)
 	return 0;
 }
 
-enum top_key { TK_VERSION = 0, TK_DESCRIPTION, TK_LISTS, TK_DISABLE, TK_RULES, TK_COUNT };
+enum top_key {
+	TK_VERSION = 0,
+	TK_DESCRIPTION,
+	TK_LISTS,
+	TK_DISABLE,
+	TK_RULES,
+	TK_CHAINS,
+	TK_TAINT,
+	TK_COUNT
+};
 
 static const char *const top_keys[TK_COUNT] = {
 	[TK_VERSION] = "version", [TK_DESCRIPTION] = "description",
 	[TK_LISTS] = "lists",     [TK_DISABLE] = "disable",
-	[TK_RULES] = "rules",
+	[TK_RULES] = "rules",     [TK_CHAINS] = "chains",
+	[TK_TAINT] = "taint",
 };
+
+/* Chain and taint ids share the rule id space, so a finding's id always
+ * names one thing. */
+static bool session_id_taken(void *ud, const char *id)
+{
+	const struct loader *ld = ud;
+	const struct layer *in = NULL;
+	if (find_rule(ld, id, &in) != NULL)
+		return true;
+	for (uint32_t i = 0; i < ld->p->nchains; i++)
+		if (strcmp(ld->p->chains[i]->id, id) == 0)
+			return true;
+	for (uint32_t i = 0; i < ld->p->ntaint; i++)
+		if (strcmp(ld->p->taint[i]->id, id) == 0)
+			return true;
+	return false;
+}
+
+/* chains: and taint: (src/policy/chain.c). */
+static int load_session_rules(struct loader *ld, yaml_node_t *vc, yaml_node_t *vt)
+{
+	struct av_expr_env env = {
+		.arena = &ld->layer->arena,
+		.list_lookup = lookup_list,
+		.ud = ld,
+		.regexes = &ld->layer->regexes,
+	};
+	ld->y.err = ld->err;
+	return av_chain_load(&ld->y, vc, vt, &env, ld->p->nchains, session_id_taken, ld,
+	                     &ld->layer->session);
+}
 
 static int load_document(struct loader *ld)
 {
@@ -754,6 +825,9 @@ static int load_document(struct loader *ld)
 		return -1;
 	if (v[TK_DISABLE] != NULL && load_disable(ld, v[TK_DISABLE]) < 0)
 		return -1;
+	if ((v[TK_CHAINS] != NULL || v[TK_TAINT] != NULL) &&
+	    load_session_rules(ld, v[TK_CHAINS], v[TK_TAINT]) < 0)
+		return -1;
 	return 0;
 }
 
@@ -769,11 +843,34 @@ static int commit(struct loader *ld)
 	p->layers = layers; /* same contents; nlayers is not yet incremented */
 	layers[p->nlayers] = ld->layer;
 
+	const struct av_chain_set *cs = &ld->layer->session;
+	const struct av_chain **chains =
+	        malloc(((size_t)p->nchains + cs->nchains + 1) * sizeof(*chains));
+	const struct av_taint_source **taint =
+	        malloc(((size_t)p->ntaint + cs->ntaint + 1) * sizeof(*taint));
 	struct index_build ib;
-	if (build_index(layers, p->nlayers + 1, ld->off, ld->noff, &ib) < 0)
+	if (chains == NULL || taint == NULL ||
+	    build_index(layers, p->nlayers + 1, ld->off, ld->noff, &ib) < 0) {
+		free(chains);
+		free(taint);
 		return nomem(ld);
+	}
+	if (p->nchains > 0)
+		memcpy(chains, p->chains, p->nchains * sizeof(*chains));
+	for (uint32_t i = 0; i < cs->nchains; i++)
+		chains[p->nchains + i] = &cs->chains[i];
+	if (p->ntaint > 0)
+		memcpy(taint, p->taint, p->ntaint * sizeof(*taint));
+	for (uint32_t i = 0; i < cs->ntaint; i++)
+		taint[p->ntaint + i] = &cs->taint[i];
 
 	/* From here on nothing fails. */
+	free(p->chains);
+	p->chains = chains;
+	p->nchains += cs->nchains;
+	free(p->taint);
+	p->taint = taint;
+	p->ntaint += cs->ntaint;
 	for (uint32_t i = 0; i < ld->noff; i++)
 		ld->off[i]->disabled = true;
 	p->nlayers++;
@@ -867,6 +964,31 @@ int av_policy_add_file(struct av_policy *p, const char *path, struct av_error *e
 	int rc = av_policy_add_layer(p, path, src, len, err);
 	free(src);
 	return rc;
+}
+
+/* ---- accessors for the session stage (chain.h) -------------------------- */
+
+const struct av_chain *const *av_policy_chains(const struct av_policy *p, uint32_t *n)
+{
+	*n = p->nchains;
+	return p->chains;
+}
+
+const struct av_taint_source *const *av_policy_taint(const struct av_policy *p,
+                                                     uint32_t *n)
+{
+	*n = p->ntaint;
+	return p->taint;
+}
+
+const struct av_expr_list *const *av_policy_lists(const struct av_policy *p)
+{
+	return p->lists;
+}
+
+pcre2_match_context *av_policy_match_context(const struct av_policy *p)
+{
+	return p->match_context;
 }
 
 /* ---- evaluation --------------------------------------------------------- */

@@ -37,7 +37,7 @@ bool av_sh_pure_known(const char *name);
 struct av_sh_pure_io {
 	const char *in; /* standard input; may hold NUL bytes */
 	size_t inlen;
-	bool in_known; /* false: stdin is unknown (a utility reading it is UNKNOWN) */
+	bool in_known;  /* false: stdin is unknown (a utility reading it is UNKNOWN) */
 	size_t max_out; /* output larger than this is AV_SH_PURE_LIMIT */
 	/* results */
 	char *out; /* standard output (from the arena, NUL-terminated, may hold NULs) */
@@ -90,7 +90,13 @@ enum av_sh_pure_status av_sh_arith_eval(const char *text, size_t len,
 #define AV_SH_PAT_NOCASE  0x2u /* nocasematch */
 
 /* True when s matches the whole pattern. *steps bounds the work (the result
- * is false with *steps == 0 when it runs out; callers check *steps). */
+ * is false with *steps == 0 when it runs out; callers check *steps). The
+ * matcher also sets *steps to 0 for cases it does not model rather than
+ * guess (locale-dependent `?`/brackets against bytes >= 0x80, `*!(...)`),
+ * so *steps == 0 means "unknown" for every function below.
+ * Flags as bash 5.2 uses them: [[ == ]] always matches with extglob on;
+ * case, ${x#p} and ${x/p/r} follow `shopt extglob`; nocasematch applies to
+ * [[ ]], case and ${x/p/r} but not to ${x#p} and ${x%p}. */
 bool av_sh_pattern_match(const char *pat, size_t plen, const char *s, size_t slen,
                          unsigned flags, uint32_t *steps);
 

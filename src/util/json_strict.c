@@ -64,7 +64,9 @@ int av_json_check_fields(json_t *obj, const struct av_json_field *specs,
 		if (s->name == NULL)
 			return av_error_set(err, AV_E_FIELD, where,
 			                    "unknown field \"%s\"", where);
-		if (json_typeof(val) != s->type)
+		/* JSON_TRUE in a table means "a boolean": either value. */
+		if (json_typeof(val) != s->type &&
+		    !(s->type == JSON_TRUE && json_is_boolean(val)))
 			return av_error_set(err, AV_E_FIELD, where,
 			                    "field \"%s\" must be %s, not %s", where,
 			                    av_json_type_name(s->type),

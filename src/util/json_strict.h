@@ -28,7 +28,8 @@ int av_json_load_object(const char *json, size_t len, const char *what, json_t *
                         struct av_error *err);
 
 /* Checks every key of obj against specs; prefix ("input.") is prepended to
- * the field name in where and in messages. Returns 0 or -1 with AV_E_FIELD. */
+ * the field name in where and in messages. A spec of type JSON_TRUE accepts
+ * either boolean. Returns 0 or -1 with AV_E_FIELD. */
 int av_json_check_fields(json_t *obj, const struct av_json_field *specs,
                          const char *prefix, struct av_error *err);
 

@@ -22,6 +22,9 @@ The sandbox (docs/ORACLE.md has the full reasoning):
     clock timeout; output and records are read through bounded pipes.
   - when started as root, the sandbox runs under a throwaway uid so the
     process limit applies (root ignores RLIMIT_NPROC).
+  - with --interpreters (Oracle(interpreters=True)), python3, perl and node
+    are recorded and then run for real like the WRAPPERS, under the same
+    confinement, so the commands their code starts are recorded too.
 There is no fallback: if bwrap cannot build the sandbox, SandboxError.
 """
 import json
@@ -55,6 +58,11 @@ PURE = [
 # PATH (a recorder or a pure utility).
 WRAPPERS = ["env", "nohup", "timeout", "nice", "xargs", "find", "setsid",
             "stdbuf", "ionice", "chroot", "flock", "watch"]
+# Language interpreters an --interpreters oracle runs for real (recorded
+# first, like WRAPPERS), so the commands their system()/exec calls start are
+# recorded too. Off by default: the normal oracle records the interpreter
+# and runs nothing inside it (docs/ORACLE.md, "Nested interpreters").
+INTERPRETERS = ["python3", "perl", "node"]
 # Top-level directories hidden behind an empty tmpfs.
 HIDE = ["/root", "/home", "/work", "/run", "/opt", "/mnt", "/media", "/var",
         "/farm", "/old_root", "/boot", "/lost+found"]
@@ -144,7 +152,8 @@ def parse_records(data):
 class Oracle:
     """One sandbox template (stub trees, recorder binary) reused per run."""
 
-    def __init__(self, bwrap="bwrap"):
+    def __init__(self, bwrap="bwrap", interpreters=False):
+        self.interpreters = interpreters
         self.bwrap = shutil.which(bwrap)
         if not self.bwrap:
             raise SandboxError("bwrap not found: install Debian's bubblewrap "
@@ -184,7 +193,7 @@ class Oracle:
             if p:
                 self.pure[n] = p
         self.real = {}
-        for n in WRAPPERS:
+        for n in WRAPPERS + (INTERPRETERS if self.interpreters else []):
             p = _which(n)
             if p:
                 self.real[n] = p
@@ -203,6 +212,10 @@ class Oracle:
             p = os.path.join(self.trees["usr/bin"], n)
             if not os.path.lexists(p):
                 os.symlink(ORACLE + "/path/" + n, p)
+        for n in self.real:
+            p = os.path.join(self.trees["usr/bin"], n)
+            if not os.path.lexists(p):
+                os.symlink(ORACLE + "/bin/rec", p)
         for dirpath, dirnames, _ in os.walk(os.path.join(self.tmp, "tree")):
             os.chmod(dirpath, 0o755)
 
@@ -240,6 +253,9 @@ class Oracle:
         env = {"PATH": PATH, "HOME": HOME, "USER": "u", "LOGNAME": "u",
                "SHELL": "/bin/bash", "LANG": "C.UTF-8", "TERM": "dumb",
                "PWD": HOME, "BASH_ENV": ORACLE + "/lib/prelude.bash"}
+        if self.interpreters:
+            # sitecustomize keeps fd 201 open in subprocess children.
+            env["PYTHONPATH"] = ORACLE + "/lib/py"
         for k, v in env.items():
             a += ["--setenv", k, v]
         return a
@@ -368,12 +384,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("file")
     ap.add_argument("--timeout", type=float, default=5.0)
+    ap.add_argument("--interpreters", action="store_true",
+                    help="run python3/perl/node for real (recorded first)")
     ap.add_argument("--show-output", action="store_true",
                     help="include the case's stdout/stderr in the JSON")
     args = ap.parse_args()
     data = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
     try:
-        o = Oracle()
+        o = Oracle(interpreters=args.interpreters)
     except SandboxError as e:
         print("bash-oracle: " + str(e), file=sys.stderr)
         return 2

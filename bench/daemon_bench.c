@@ -1,0 +1,302 @@
+/* daemon_bench.c - decisions through the daemon's Unix socket: throughput
+ * and per-request latency (p50/p99) with 1, 16 and 256 concurrent clients,
+ * each on its own keep-alive connection, and the daemon's RSS with the
+ * default policy. Starts its own daemon (state in a temporary directory).
+ *
+ *   av_daemon_bench AGENTVISOR_BINARY [SECONDS_PER_RUN] [FSYNC] [PACE_US]
+ *
+ * Two loads. Closed loop: each client sends its next request as soon as
+ * the last is answered, so the daemon is saturated and the latency is
+ * mostly queueing (N clients wait behind each other: p50 is about N times
+ * the service time). Paced: each client sends one request every PACE_US
+ * microseconds (default 5000: 16 clients = 3,200 decisions/s), the load of
+ * agents that think between tool calls; the latency is then the service
+ * time plus what queueing the bursts cause.
+ *
+ * Budgets (DESIGN.md): p99 <= 200 us at 16 clients; RSS <= 16 MiB. FSYNC
+ * (batch by default) is the daemon's --fsync; the audit record is written
+ * for every decision whatever it is. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SAMPLES 2000000
+
+static const char *const actions[] = {
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"git status\"}}",
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"ls -la src\"}}",
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"npm test\"}}",
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"rm -rf build\"}}",
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"git commit -m 'fix: handle empty "
+	"input'\"}}",
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"find . -name '*.c' | xargs grep -n "
+	"TODO\"}}",
+	"{\"kind\":\"file\",\"input\":{\"op\":\"write\",\"path\":\"src/main.c\","
+	"\"content\":\"int main(void) { return 0; }\"}}",
+	"{\"kind\":\"shell\",\"input\":{\"command\":\"cd src && make -j4 && ./run_tests "
+	"--verbose > test.log\"}}",
+};
+#define NACTIONS (sizeof(actions) / sizeof(actions[0]))
+
+struct run {
+	const char *sock;
+	double seconds;
+	double *lat; /* samples, ns */
+	size_t nlat, cap;
+	pthread_mutex_t mu;
+	volatile int go;
+	long errors;
+	double pace_ns; /* 0: closed loop */
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int connect_unix(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends one request and reads one reply on a keep-alive connection.
+ * Returns the HTTP status, or -1. */
+static int roundtrip(int fd, const char *req, size_t reqlen, char *buf, size_t cap)
+{
+	size_t off = 0;
+	while (off < reqlen) {
+		ssize_t n = write(fd, req + off, reqlen - off);
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	size_t have = 0;
+	char *body = NULL;
+	long clen = -1;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, cap - 1 - have);
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (body == NULL && (body = strstr(buf, "\r\n\r\n")) != NULL) {
+			body += 4;
+			char *cl = strcasestr(buf, "Content-Length:");
+			clen = cl != NULL ? strtol(cl + 15, NULL, 10) : 0;
+		}
+		if (body != NULL && (long)(have - (size_t)(body - buf)) >= clen)
+			break;
+		if (have + 1 >= cap)
+			return -1;
+	}
+	return (int)strtol(buf + 9, NULL, 10);
+}
+
+static void *client(void *arg)
+{
+	struct run *r = arg;
+	int fd = connect_unix(r->sock);
+	char reqs[NACTIONS][1024];
+	size_t lens[NACTIONS];
+	for (size_t i = 0; i < NACTIONS; i++) {
+		int n = snprintf(reqs[i], sizeof(reqs[i]),
+		                 "POST /v1/decide HTTP/1.1\r\nHost: av\r\nContent-Type: "
+		                 "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		                 strlen(actions[i]), actions[i]);
+		lens[i] = (size_t)n;
+	}
+	double *local = malloc(sizeof(double) * 200000);
+	size_t nlocal = 0;
+	char *buf = malloc(1 << 16);
+	while (!r->go)
+		usleep(100);
+	double start = now_ns();
+	double end = start + r->seconds * 1e9;
+	/* Paced clients start at staggered offsets, as independent agents. */
+	double next = start +
+	              (r->pace_ns > 0 ? (double)(rand() % 1000) * r->pace_ns / 1000 : 0);
+	for (size_t i = 0; fd >= 0 && local && buf; i++) {
+		if (r->pace_ns > 0) {
+			double wait = next - now_ns();
+			if (wait > 0) {
+				struct timespec ts = { (time_t)(wait / 1e9),
+					               (long)((long long)wait %
+					                      1000000000) };
+				nanosleep(&ts, NULL);
+			}
+			next += r->pace_ns;
+		}
+		double t0 = now_ns();
+		if (t0 >= end)
+			break;
+		int st = roundtrip(fd, reqs[i % NACTIONS], lens[i % NACTIONS], buf,
+		                   1 << 16);
+		double t1 = now_ns();
+		if (st != 200) {
+			__atomic_add_fetch(&r->errors, 1, __ATOMIC_RELAXED);
+			close(fd);
+			fd = connect_unix(r->sock);
+			continue;
+		}
+		if (nlocal < 200000)
+			local[nlocal++] = t1 - t0;
+	}
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < nlocal && r->nlat < r->cap; i++)
+		r->lat[r->nlat++] = local[i];
+	pthread_mutex_unlock(&r->mu);
+	free(local);
+	free(buf);
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The daemon's CPU time (user + system) in seconds, from /proc. */
+static double cpu_s(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	unsigned long ut = 0, st = 0;
+	/* After the comm: state ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime. */
+	if (p == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+	           &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	long v = -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			v = strtol(line + 6, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr,
+		        "usage: av_daemon_bench AGENTVISOR_BINARY [SECONDS] [FSYNC]\n");
+		return 64;
+	}
+	double seconds = argc > 2 ? strtod(argv[2], NULL) : 3.0;
+	const char *fsync_mode = argc > 3 ? argv[3] : "batch";
+	double pace_us = argc > 4 ? strtod(argv[4], NULL) : 5000;
+	if (pace_us < 10 || pace_us > 1e6)
+		pace_us = 5000;
+	if (seconds <= 0 || seconds > 600)
+		seconds = 3.0;
+	char dir[] = "/tmp/av-dbench-XXXXXX";
+	if (mkdtemp(dir) == NULL)
+		return 70;
+	char sock[256], state[256];
+	snprintf(sock, sizeof(sock), "%s/av.sock", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(argv[1], argv[1], "serve", "--socket", sock, "--state", state,
+		      "--fsync", fsync_mode, (char *)NULL);
+		_exit(127);
+	}
+	int fd = -1;
+	for (int i = 0; i < 200 && (fd = connect_unix(sock)) < 0; i++)
+		usleep(20000);
+	if (fd < 0) {
+		fprintf(stderr, "av_daemon_bench: the daemon did not start\n");
+		kill(pid, SIGTERM);
+		return 70;
+	}
+	close(fd);
+	printf("daemon RSS at start (default policy): %ld KiB\n", rss_kib(pid));
+	printf("%-8s %8s %12s %10s %10s %10s %8s %12s\n", "load", "clients",
+	       "decisions/s", "p50 us", "p99 us", "max us", "errors", "daemon cpu us");
+	static const int clients[] = { 1, 16, 256, 1, 16, 256 };
+	int rc = 0;
+	for (size_t c = 0; c < sizeof(clients) / sizeof(clients[0]); c++) {
+		bool paced = c >= 3;
+		struct run r = { .sock = sock,
+			         .seconds = seconds,
+			         .cap = MAX_SAMPLES,
+			         .pace_ns = paced ? pace_us * 1e3 : 0 };
+		r.lat = malloc(sizeof(double) * r.cap);
+		pthread_mutex_init(&r.mu, NULL);
+		pthread_t th[256];
+		for (int i = 0; i < clients[c]; i++)
+			pthread_create(&th[i], NULL, client, &r);
+		usleep(100000);
+		double t0 = now_ns();
+		double cpu0 = cpu_s(pid);
+		r.go = 1;
+		for (int i = 0; i < clients[c]; i++)
+			pthread_join(th[i], NULL);
+		double wall = (now_ns() - t0) / 1e9;
+		double cpu = cpu_s(pid) - cpu0;
+		qsort(r.lat, r.nlat, sizeof(double), cmp_double);
+		double p50 = r.nlat ? r.lat[r.nlat / 2] / 1e3 : 0;
+		double p99 =
+		        r.nlat ? r.lat[(size_t)((double)(r.nlat - 1) * 0.99)] / 1e3 : 0;
+		double mx = r.nlat ? r.lat[r.nlat - 1] / 1e3 : 0;
+		printf("%-8s %8d %12.0f %10.1f %10.1f %10.1f %8ld %12.1f\n",
+		       paced ? "paced" : "closed", clients[c], (double)r.nlat / wall, p50,
+		       p99, mx, r.errors, r.nlat ? cpu * 1e6 / (double)r.nlat : 0);
+		if (r.errors)
+			rc = 1;
+		free(r.lat);
+	}
+	printf("daemon RSS after the runs: %ld KiB\n", rss_kib(pid));
+	kill(pid, SIGTERM);
+	int status;
+	waitpid(pid, &status, 0);
+	/* The state directory is left for inspection only on failure. */
+	if (rc == 0) {
+		pid_t rm = fork();
+		if (rm == 0) {
+			execlp("rm", "rm", "-rf", dir, (char *)NULL);
+			_exit(127);
+		}
+		waitpid(rm, &status, 0);
+	}
+	return rc;
+}
