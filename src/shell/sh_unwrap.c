@@ -347,7 +347,7 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 		"shell_exec",   "passthru",   "getoutput", "getstatusoutput",
 		"check_output", "check_call", "call",      "run",
 		"Popen",        "proc_open",  "spawnSync", "execFileSync",
-		"qx",           "%x",         "execute"
+		"qx",           "%x"
 	};
 	bool backticks = strcmp(lang, "perl") == 0 || strcmp(lang, "ruby") == 0 ||
 	                 strcmp(lang, "php") == 0;
@@ -355,6 +355,9 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 	bool node = strcmp(lang, "node") == 0;
 	/* AppleScript's `do shell script "..."`. */
 	bool applescript = strcmp(lang, "applescript") == 0;
+	/* Lua's os.execute. Only for Lua: in Python `execute` is the database
+	 * cursor's method, and its SQL is not shell text. */
+	bool lua = strcmp(lang, "lua") == 0;
 	char what[64];
 	snprintf(what, sizeof(what), "string run as a command by %.20s code", lang);
 	int found = 0;
@@ -391,7 +394,8 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 			for (size_t k = 0; k < sizeof(calls) / sizeof(calls[0]); k++)
 				if (strlen(calls[k]) == n && memcmp(calls[k], p, n) == 0)
 					call = true;
-			if (applescript && n == 6 && memcmp(p, "script", 6) == 0)
+			if ((applescript && n == 6 && memcmp(p, "script", 6) == 0) ||
+			    (lua && n == 7 && memcmp(p, "execute", 7) == 0))
 				call = true;
 			if (!call) {
 				p += n - 1;

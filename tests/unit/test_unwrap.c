@@ -173,6 +173,11 @@ static const struct ucase cases[] = {
 	  { "text:string run as a command by python code:id" } },
 	{ "perl -e `id`", false, { "text:string run as a command by perl code:id" } },
 	{ "python3 script.py", false, { NULL } },
+	{ "lua -e os.execute('id')",
+	  false,
+	  { "text:string run as a command by lua code:id" } },
+	/* A database cursor's execute() runs SQL, not shell text. */
+	{ "python3 -c cur.execute('SELECT')", false, { NULL } },
 	{ "ls -la", false, { NULL } },
 };
 
