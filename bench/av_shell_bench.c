@@ -180,7 +180,8 @@ static int bench_hostile(const struct av_policy *p, struct av_arena *arena,
 	qsort(names, n, sizeof(char *), cmp_str);
 	printf("hostile inputs (%s), worst of %d decide() calls each\n", dir,
 	       HOSTILE_REPS);
-	printf("  %-22s %9s %10s %-7s %s\n", "input", "bytes", "wall ms", "verdict",
+	printf("  %-22s %9s %10s %-7s %s\n", "input", "bytes",
+	       bench_clock == CLOCK_MONOTONIC ? "wall ms" : "cpu ms", "verdict",
 	       "limit or error");
 	double worst = 0;
 	const char *worst_name = "-";

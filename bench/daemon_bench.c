@@ -5,6 +5,9 @@
  *
  *   av_daemon_bench AGENTVISOR_BINARY [SECONDS_PER_RUN] [FSYNC] [PACE_US]
  *
+ * With AV_DBENCH_SESSION=1 in the environment each client sends its
+ * actions under its own session id (the hooks' case: session stage on).
+ *
  * Two loads. Closed loop: each client sends its next request as soon as
  * the last is answered, so the daemon is saturated and the latency is
  * mostly queueing (N clients wait behind each other: p50 is about N times
@@ -118,11 +121,24 @@ static void *client(void *arg)
 	int fd = connect_unix(r->sock);
 	char reqs[NACTIONS][1024];
 	size_t lens[NACTIONS];
+	/* AV_DBENCH_SESSION=1: each client is one agent run with its own
+	 * session id, so every decision also goes through the session stage
+	 * (one store transaction per event-loop pass, group-committed). */
+	static unsigned next_client;
+	unsigned me = __atomic_fetch_add(&next_client, 1, __ATOMIC_RELAXED);
+	const char *sess = getenv("AV_DBENCH_SESSION");
+	bool with_session = sess != NULL && sess[0] == '1';
 	for (size_t i = 0; i < NACTIONS; i++) {
+		char body[768];
+		if (with_session)
+			snprintf(body, sizeof(body), "{\"session\":\"bench-%u\",%s", me,
+			         actions[i] + 1);
+		else
+			snprintf(body, sizeof(body), "%s", actions[i]);
 		int n = snprintf(reqs[i], sizeof(reqs[i]),
 		                 "POST /v1/decide HTTP/1.1\r\nHost: av\r\nContent-Type: "
 		                 "application/json\r\nContent-Length: %zu\r\n\r\n%s",
-		                 strlen(actions[i]), actions[i]);
+		                 strlen(body), body);
 		lens[i] = (size_t)n;
 	}
 	double *local = malloc(sizeof(double) * 200000);

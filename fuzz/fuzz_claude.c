@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    av_result_decode(r.result_json, r.result_json_len, &arena,
 			                     &res, &err) != 0)
 				abort();
-		} else if (r.mapping == AV_CLAUDE_MAPPED) {
+		} else if (r.mapping != AV_CLAUDE_INTERNAL) {
 			if (r.action_json == NULL)
 				abort();
 			struct av_action a;
@@ -58,8 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			struct av_decision d;
 			av_claude_unmapped_decision(&r, AV_REVIEW, policy, &arena, &d);
-			if (r.mapping == AV_CLAUDE_UNMAPPED && d.verdict == AV_ALLOW)
-				abort();
 			check_answer(&d);
 		}
 	} else {

@@ -11,9 +11,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const names[] = {
-	"echo", "printf", "base64", "base32", "xxd",  "rev",      "tr",      "cut",
-	"head", "tail",   "cat",    "sed",    "awk",  "basename", "dirname", "seq",
-	"tac",  "sort",   "uniq",   "wc",     "expr", "true",     "false",
+	"echo",    "printf", "base64", "base32", "xxd",  "rev", "tr",
+	"cut",     "head",   "tail",   "cat",    "sed",  "awk", "basename",
+	"dirname", "seq",    "tac",    "sort",   "uniq", "wc",  "expr",
+	"fold",    "od",     "true",   "false",
 };
 
 #define MAX_ARGS 16

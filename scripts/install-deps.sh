@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libjansson-dev libyaml-dev libpcre2-dev libsodium-dev
   libcmocka-dev python3 clang libclang-rt-14-dev bubblewrap clang-format
-  libsqlite3-dev sqlite3 libevent-dev libcurl4-openssl-dev curl
+  libsqlite3-dev sqlite3 libevent-dev curl
   chromium xxd
 )
 # The browser test drives Debian's chromium with playwright-core from npm;

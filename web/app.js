@@ -80,6 +80,20 @@ function fill(li, r) {
     rule.textContent = f.rule;
     item.append(rule, " (" + f.verdict + ", " + f.risk + "): " + f.reason);
     if (f.safefix) item.append(" (safer: " + f.safefix + ")");
+    // A session chain: the earlier actions that formed it, in order.
+    if (Array.isArray(f.steps) && f.steps.length) {
+      const ol = document.createElement("ol");
+      ol.className = "steps";
+      for (const st of f.steps) {
+        const li2 = document.createElement("li");
+        let text = st.step + ": ";
+        if (st.current) text += "this action";
+        else text += (st.id ? st.id + " " : "") + (st.summary || "(no longer in the history)");
+        li2.textContent = text;
+        ol.append(li2);
+      }
+      item.append(ol);
+    }
     ul.append(item);
   }
   li.querySelector(".explanation").textContent = r.explanation || "";

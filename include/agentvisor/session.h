@@ -70,6 +70,12 @@ void av_session_store_group(struct av_session_store *s, uint32_t max);
  * changes are then rolled back). */
 int av_session_flush(struct av_session_store *s, struct av_error *err);
 
+/* How many times a group's open transaction was rolled back with earlier
+ * decisions of the group in it (their state changes lost). A caller that
+ * holds those decisions' answers until the commit (the daemon) compares it
+ * before and after, and answers them fail closed when it moved. */
+uint64_t av_session_store_lost(const struct av_session_store *s);
+
 /* The session stage for decision d (made by av_decide for d->action under
  * p). When the action has no session id this does nothing and returns 0.
  * Otherwise, in one write transaction: loads the session's state, computes

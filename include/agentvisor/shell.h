@@ -60,6 +60,12 @@ struct av_command {
 	/* NULL, or how the command name came out of decoded text ("decoded
 	 * from base64"): the name is known, but it was hidden. */
 	const char *decoded;
+	/* NULL, or why some arguments are known only at run time (make
+	 * -j$(nproc), rm "$f" with f read from a file): those arguments keep
+	 * their source text. The command name and its other arguments are
+	 * resolved, so this is not opacity for the policy; it tells readers
+	 * (and the oracle) that the argv is not a claim of exact resolution. */
+	const char *unresolved;
 };
 
 struct av_shell_result {

@@ -10,7 +10,6 @@
  * error or timeout, policy error, audit log failure). Crashes and overruns
  * are caught too: fatal signals and a deadline alarm write a deny and
  * _exit(2), so even a bug cannot let a tool through by mistake. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "agentvisor/audit.h"
+#include "agentvisor/client.h"
 #include "agentvisor/daemon.h"
 #include "agentvisor/session.h"
 #include "agentvisor/sys.h"
@@ -42,8 +42,6 @@ static const char hook_usage[] =
         "  --no-daemon          always decide in process\n"
         "  --daemon-timeout MS  how long to wait for the daemon (default 2000)\n"
         "  --timeout S          deadline for the whole hook; past it, deny (default 20)\n"
-        "  --unknown-tool V     verdict for tools agentvisor cannot map: review\n"
-        "                       (default: Claude Code asks the user), warn or block\n"
         "  --policy FILE        add a policy layer (in process; repeatable)\n"
         "  --no-default-policy  do not load the built-in default policy\n"
         "  --workspace DIR      the agent's workspace (default $AGENTVISOR_WORKSPACE,\n"
@@ -53,10 +51,13 @@ static const char hook_usage[] =
         "  -h, --help           this text\n"
         "\n"
         "Answers: allow and warn -> allow, review -> ask, block -> deny, with the\n"
-        "rules and reasons. Exit status: 0 with the answer on stdout; 2 when\n"
-        "nothing could be decided (the answer is then a deny and stderr says why;\n"
-        "Claude Code blocks the tool on exit 2). Usage errors and crashes exit 2\n"
-        "with a deny too: a mistyped hook command must not let tools through.\n";
+        "rules and reasons. Tools agentvisor has no mapping for are decided by the\n"
+        "policy as MCP tools of the server claude-code (default: review -> ask).\n"
+        "\n"
+        "Exit status: 0 with the answer on stdout; 2 when nothing could be decided\n"
+        "(the answer is then a deny and stderr says why; Claude Code blocks the\n"
+        "tool on exit 2). Usage errors and crashes exit 2 with a deny too: a\n"
+        "mistyped hook command must not let tools through.\n";
 
 struct hook_opts {
 	struct cli_policy_opts policy;
@@ -67,7 +68,6 @@ struct hook_opts {
 	bool no_daemon;
 	long daemon_timeout_ms;
 	unsigned timeout_s;
-	enum av_verdict unknown_tool;
 };
 
 /* ---- the last line of defence ------------------------------------------ */
@@ -186,30 +186,6 @@ static enum av_claude_event guess_event(const char *buf)
 /* The daemon's answer, bounded: a hook answer is small. */
 #define DAEMON_ANSWER_MAX ((size_t)64 << 10)
 
-struct body {
-	char *s;
-	size_t len;
-	bool overflow;
-};
-
-static size_t on_body(char *data, size_t size, size_t n, void *ud)
-{
-	struct body *b = ud;
-	size_t add = size * n;
-	if (b->len + add > DAEMON_ANSWER_MAX) {
-		b->overflow = true;
-		return 0; /* aborts the transfer */
-	}
-	char *s = realloc(b->s, b->len + add + 1);
-	if (s == NULL)
-		return 0;
-	memcpy(s + b->len, data, add);
-	b->len += add;
-	s[b->len] = '\0';
-	b->s = s;
-	return add;
-}
-
 enum daemon_result {
 	DAEMON_ANSWERED, /* *answer holds a checked answer */
 	DAEMON_ABSENT,   /* no daemon: decide in process */
@@ -254,57 +230,38 @@ static enum daemon_result ask_daemon(const struct hook_opts *o, const char *in,
 	if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
 		return DAEMON_ABSENT;
 
-	/* Only the Unix-socket HTTP path of libcurl is used: no TLS, no
-	 * global SSL start-up in the hook's few milliseconds. */
-	curl_global_init(CURL_GLOBAL_NOTHING);
-	CURL *c = curl_easy_init();
-	if (c == NULL) {
-		snprintf(why, whylen, "cannot start libcurl");
-		return DAEMON_FAILED;
-	}
-	struct body b = { 0 };
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	h = h != NULL ? curl_slist_append(h, "Expect:") : NULL;
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, path);
-	curl_easy_setopt(c, CURLOPT_URL, "http://localhost/v1/hooks/claude");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, in);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->daemon_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->daemon_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	CURLcode rc = h != NULL ? curl_easy_perform(c) : CURLE_OUT_OF_MEMORY;
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-
+	/* The daemon's own small client (agentvisor/client.h): no libcurl,
+	 * whose start-up alone would spend most of the hook's budget. */
+	struct av_client_response r;
+	char cwhy[256];
+	enum av_client_status cs = av_client_request(
+	        path, "POST", "/v1/hooks/claude", in, len, o->daemon_timeout_ms,
+	        DAEMON_ANSWER_MAX, &r, cwhy, sizeof(cwhy));
 	enum daemon_result res = DAEMON_FAILED;
-	if (rc == CURLE_COULDNT_CONNECT) {
+	if (cs == AV_CLIENT_NO_SERVER) {
 		res = DAEMON_ABSENT; /* a stale socket file: nobody listens */
-	} else if (rc != CURLE_OK) {
-		snprintf(why, whylen, "the daemon at %.200s did not answer: %s%s", path,
-		         curl_easy_strerror(rc), b.overflow ? " (answer too long)" : "");
-	} else if (status != 200) {
-		snprintf(why, whylen, "the daemon at %.200s answered HTTP %ld: %.300s",
-		         path, status, b.s != NULL ? b.s : "");
-	} else if (b.s == NULL || !answer_ok(b.s, b.len, event)) {
+	} else if (cs != AV_CLIENT_OK) {
+		snprintf(why, whylen, "the daemon at %.200s did not answer: %s", path,
+		         cwhy);
+	} else if (r.status != 200) {
+		snprintf(why, whylen, "the daemon at %.200s answered HTTP %d: %.300s",
+		         path, r.status, r.body);
+	} else if (!answer_ok(r.body, r.len, event)) {
 		snprintf(why, whylen,
 		         "the daemon at %.200s sent an answer that is not a hook "
 		         "answer",
 		         path);
 	} else {
 		/* One line out, whatever whitespace the daemon ended with. */
-		while (b.len > 0 && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r' ||
-		                     b.s[b.len - 1] == ' '))
-			b.s[--b.len] = '\0';
-		*answer = b.s;
-		b.s = NULL;
+		while (r.len > 0 &&
+		       (r.body[r.len - 1] == '\n' || r.body[r.len - 1] == '\r' ||
+		        r.body[r.len - 1] == ' '))
+			r.body[--r.len] = '\0';
+		*answer = r.body;
+		r.body = NULL;
 		res = DAEMON_ANSWERED;
 	}
-	free(b.s);
+	free(r.body);
 	return res;
 }
 
@@ -356,7 +313,7 @@ static int decide_here(const struct hook_opts *o, const char *in, size_t len,
 
 	struct av_session_sink sessions = { .store = store, .err = &sess_err };
 	struct av_claude_opts co = {
-		.unknown_tool = o->unknown_tool,
+		.unknown_tool = AV_REVIEW,
 		.fallback = &ctx,
 		.sessions = &sessions,
 	};
@@ -402,7 +359,6 @@ static void parse_options(int argc, char **argv, struct hook_opts *o)
 		OPT_NO_DAEMON,
 		OPT_DAEMON_TIMEOUT,
 		OPT_TIMEOUT,
-		OPT_UNKNOWN,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -414,7 +370,6 @@ static void parse_options(int argc, char **argv, struct hook_opts *o)
 		{ "no-daemon", no_argument, NULL, OPT_NO_DAEMON },
 		{ "daemon-timeout", required_argument, NULL, OPT_DAEMON_TIMEOUT },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "unknown-tool", required_argument, NULL, OPT_UNKNOWN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -459,15 +414,6 @@ static void parse_options(int argc, char **argv, struct hook_opts *o)
 			o->timeout_s = (unsigned)t;
 			break;
 		}
-		case OPT_UNKNOWN:
-			/* allow is not offered: a tool nobody can see into is
-			 * never waved through by default. */
-			if (av_verdict_parse(optarg, strlen(optarg), &o->unknown_tool) <
-			            0 ||
-			    o->unknown_tool == AV_ALLOW)
-				cli_die(EXIT_USAGE,
-				        "--unknown-tool must be warn, review or block");
-			break;
 		case 'h':
 			fputs(hook_usage, stdout);
 			exit(0);
@@ -500,7 +446,6 @@ int cmd_hook(int argc, char **argv)
 	struct hook_opts o = {
 		.daemon_timeout_ms = 2000,
 		.timeout_s = 20,
-		.unknown_tool = AV_REVIEW,
 	};
 	parse_options(argc - 1, argv + 1, &o);
 	if (optind != argc - 1)

@@ -1,14 +1,14 @@
 /* review.c - `agentvisor review list|show|approve|deny`: answers the
- * daemon's review queue over its Unix socket (libcurl, CURLOPT_UNIX_SOCKET_PATH).
+ * daemon's review queue over its Unix socket (agentvisor/client.h).
  * The daemon records every answer in the audit log with this process's
  * peer credentials. */
-#include <curl/curl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agentvisor/client.h"
 #include "agentvisor/daemon.h"
 #include "cli/cli.h"
 
@@ -36,68 +36,20 @@ static const char review_usage[] =
         "(the message names the field), 66 no such review, 69 the daemon cannot be\n"
         "reached, 70 internal error.\n";
 
-struct reply {
-	char *p;
-	size_t len;
-	bool too_big;
-};
-
-static size_t on_data(char *data, size_t size, size_t n, void *arg)
-{
-	struct reply *r = arg;
-	size_t add = size * n;
-	if (r->len + add > REVIEW_REPLY_MAX) {
-		r->too_big = true;
-		return 0;
-	}
-	char *np = realloc(r->p, r->len + add + 1);
-	if (np == NULL)
-		return 0;
-	memcpy(np + r->len, data, add);
-	r->p = np;
-	r->len += add;
-	r->p[r->len] = '\0';
-	return add;
-}
-
 /* One request to the daemon; returns the HTTP status and the body (new,
  * free with free()), or dies with 69 when the daemon cannot be reached. */
 static long request(const char *sock, const char *method, const char *path,
                     const char *body, char **out)
 {
-	CURL *c = curl_easy_init();
-	if (c == NULL)
-		cli_die(EXIT_SOFTWARE, "cannot start libcurl");
-	char url[512];
-	snprintf(url, sizeof(url), "http://localhost%s", path);
-	struct reply r = { 0 };
-	struct curl_slist *h = NULL;
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	}
-	CURLcode rc = curl_easy_perform(c);
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK) {
-		free(r.p);
-		cli_die(EXIT_UNAVAILABLE, "cannot reach the daemon at %s: %s", sock,
-		        curl_easy_strerror(rc));
-	}
-	*out = r.p != NULL ? r.p : strdup("");
-	if (*out == NULL)
-		cli_die(EXIT_SOFTWARE, "out of memory");
-	return status;
+	struct av_client_response r;
+	char why[256];
+	enum av_client_status st =
+	        av_client_request(sock, method, path, body, body ? strlen(body) : 0,
+	                          30000, REVIEW_REPLY_MAX, &r, why, sizeof(why));
+	if (st != AV_CLIENT_OK)
+		cli_die(EXIT_UNAVAILABLE, "cannot reach the daemon at %s: %s", sock, why);
+	*out = r.body;
+	return r.status;
 }
 
 /* Prints the daemon's error object and returns the exit status for it. */
@@ -289,7 +241,6 @@ int cmd_review(int argc, char **argv)
 	struct av_error err;
 	if (av_daemon_socket_path(sock_opt, sock, sizeof(sock), &err) < 0)
 		return cli_report(&err), EXIT_USAGE;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc;
 	if (subs[k].operands == 0) {
 		rc = list(sock, as_json);
@@ -299,6 +250,5 @@ int cmd_review(int argc, char **argv)
 		             ? show(sock, argv[optind + 1])
 		             : answer(sock, argv[optind + 1], subs[k].decision, reason);
 	}
-	curl_global_cleanup();
 	return rc;
 }

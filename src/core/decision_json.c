@@ -87,7 +87,8 @@ static json_t *command_json(const struct av_command *c)
 	                           put(o, "pipe_index", json_integer(c->pipe_index)))) &&
 	     (!c->background || put(o, "background", json_true())) &&
 	     put_opt_str(o, "provenance", c->provenance) &&
-	     put_opt_str(o, "opaque", c->opaque);
+	     put_opt_str(o, "opaque", c->opaque) &&
+	     put_opt_str(o, "unresolved", c->unresolved);
 	json_decref(argv);
 	json_decref(redirs);
 	json_decref(env);

@@ -138,6 +138,11 @@ static void put_subtree(FILE *f, const struct av_shell_result *r, uint32_t i,
 		put_visible(f, c->provenance);
 		fputc('\n', f);
 	}
+	if (c->unresolved != NULL) {
+		fprintf(f, "  %s   partly known: ", sub);
+		put_visible(f, c->unresolved);
+		fputc('\n', f);
+	}
 	if (c->opaque != NULL) {
 		fprintf(f, "  %s   OPAQUE: ", sub);
 		put_visible(f, c->opaque);

@@ -80,6 +80,14 @@ struct av_daemon {
 	} pw_cache[8];
 	unsigned pw_next;
 	uint64_t review_counter;
+	/* Group commit (routes.c): decisions with a session that arrive in one
+	 * event-loop pass share one session-store transaction; their answers
+	 * wait in this list until commit_ev (activated with the first) has
+	 * committed it, so no verdict leaves before its state is written. */
+	struct av_held_reply *group_head, **group_tail;
+	unsigned group_n;
+	uint64_t group_lost; /* av_session_store_lost when the group began */
+	struct event *commit_ev;
 };
 
 /* Who sent a request: transport and, on the Unix socket, the peer's
@@ -92,6 +100,15 @@ struct av_caller {
 	gid_t gid;
 	char json[160];
 };
+
+/* ---- group commit (routes.c) ---- */
+
+/* Creates d->commit_ev; -1 when it cannot (the daemon then commits each
+ * decision on its own). */
+int av_group_init(struct av_daemon *d);
+/* Commits the open group and sends its held answers (fail-closed blocks
+ * when the commit failed). Called by commit_ev and before teardown. */
+void av_group_commit(struct av_daemon *d);
 
 /* ---- life (server.c) ---- */
 

@@ -160,8 +160,126 @@ struct route_ctx {
 	const char *arg; /* the {id} of /v1/reviews/{id} */
 };
 
+/* ---- group commit ---------------------------------------------------- */
+
+/* An answer held until its decision's session state is committed. */
+struct av_held_reply {
+	struct av_held_reply *next;
+	struct evhttp_request *req; /* evhttp keeps it until it is answered */
+	int status;
+	char *verdict_json; /* owned */
+	char *id;           /* owned; NULL when the action had none */
+};
+
+/* The fail-closed answer for an action whose session state was lost. */
+static void reply_lost(struct evhttp_request *req, const char *id)
+{
+	json_t *o = json_pack("{s:o, s:s, s:s, s:{s:s, s:s, s:s}}", "id",
+	                      id != NULL ? json_string(id) : json_null(), "verdict",
+	                      "block", "risk", "high", "error", "code", "io", "message",
+	                      "the session store could not commit this action's "
+	                      "state, so blocked",
+	                      "where", "session");
+	char *js = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(o);
+	av_reply_json(req, 500,
+	              js != NULL ? js
+	                         : "{\"id\":null,\"verdict\":\"block\",\"risk\":"
+	                           "\"high\",\"error\":{\"code\":\"nomem\","
+	                           "\"message\":\"out of memory\",\"where\":\"\"}}");
+	free(js);
+}
+
+/* Commits the open session transaction. True when every decision of the
+ * group kept its state: the commit worked and no failure in between rolled
+ * the transaction back with earlier decisions in it. */
+static bool group_flush(struct av_daemon *d)
+{
+	struct av_error err;
+	if (d->sessions == NULL)
+		return true;
+	if (av_session_flush(d->sessions, &err) < 0) {
+		av_daemon_log(d, "session commit failed: %s", err.message);
+		return false;
+	}
+	return av_session_store_lost(d->sessions) == d->group_lost;
+}
+
+/* Sends every held answer: as decided when ok, else fail closed. */
+static void group_answer(struct av_daemon *d, bool ok)
+{
+	struct av_held_reply *h = d->group_head;
+	d->group_head = NULL;
+	d->group_tail = &d->group_head;
+	d->group_n = 0;
+	while (h != NULL) {
+		struct av_held_reply *next = h->next;
+		/* Answers other than 200 are blocks already, with their own
+		 * reason (an unrecorded decision's 503 says so). */
+		if (ok || h->status != 200)
+			av_reply_json(h->req, h->status, h->verdict_json);
+		else
+			reply_lost(h->req, h->id);
+		free(h->verdict_json);
+		free(h->id);
+		free(h);
+		h = next;
+	}
+}
+
+void av_group_commit(struct av_daemon *d)
+{
+	group_answer(d, group_flush(d));
+}
+
+static void on_commit(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	av_group_commit(arg);
+}
+
+int av_group_init(struct av_daemon *d)
+{
+	d->group_head = NULL;
+	d->group_tail = &d->group_head;
+	d->commit_ev = event_new(d->base, -1, 0, on_commit, d);
+	return d->commit_ev != NULL ? 0 : -1;
+}
+
+/* Holds the answer (status, *verdict_json, taken) of a decision in the
+ * open group. When it cannot, commits now and answers at once. */
+static void group_hold(struct av_daemon *d, struct evhttp_request *req, int status,
+                       char *verdict_json, const char *id)
+{
+	struct av_held_reply *h = calloc(1, sizeof(*h));
+	if (h != NULL && id != NULL && (h->id = strdup(id)) == NULL) {
+		free(h);
+		h = NULL;
+	}
+	if (h == NULL) {
+		if (group_flush(d))
+			av_reply_json(req, status, verdict_json);
+		else
+			reply_lost(req, id);
+		free(verdict_json);
+		return;
+	}
+	h->req = req;
+	h->status = status;
+	h->verdict_json = verdict_json;
+	*d->group_tail = h;
+	d->group_tail = &h->next;
+	/* Runs after the requests already read in this pass of the loop. */
+	if (d->group_n++ == 0)
+		event_active(d->commit_ev, EV_TIMEOUT, 0);
+}
+
 /* POST /v1/decide[?wait=N]. The only place the daemon decides: a session
- * store joins the decision inside av_decide_recorded. */
+ * store joins the decision inside av_decide_recorded. Decisions with a
+ * session id are group-committed: the store's transaction stays open
+ * until the end of this pass of the event loop, and their answers are
+ * held until it is committed (av_group_commit). */
 static void h_decide(struct route_ctx *rc)
 {
 	struct av_daemon *d = rc->d;
@@ -175,8 +293,17 @@ static void h_decide(struct route_ctx *rc)
 	struct av_context fallback;
 	caller_context(d, rc->caller, &fallback);
 	struct av_recorded r;
+	bool group = d->commit_ev != NULL && d->sessions != NULL;
+	if (group) {
+		if (d->group_n == 0)
+			d->group_lost = av_session_store_lost(d->sessions);
+		av_session_store_group(d->sessions, 4096);
+	}
 	av_decide_recorded(d->policy, d->log, NULL, &d->sink, body, len, &fallback,
 	                   rc->caller->json, &d->arena, &r);
+	if (group) /* other routes (hooks, report) commit at once */
+		av_session_store_group(d->sessions, 1);
+	bool held = group && r.action.session != NULL;
 	d->decisions++;
 	d->appended_since_sync++;
 	if (r.verdict_json == NULL) {
@@ -189,6 +316,16 @@ static void h_decide(struct route_ctx *rc)
 		return;
 	}
 	if (r.status == AV_RECORDED_OK && r.decision.verdict == AV_REVIEW) {
+		/* A review outlives the pass: its state is committed first. */
+		if (held) {
+			bool ok = group_flush(d);
+			group_answer(d, ok);
+			if (!ok) {
+				reply_lost(rc->req, r.id);
+				free(r.verdict_json);
+				return;
+			}
+		}
 		av_review_enqueue(d, rc->req, &r, body, len, rc->caller, wait);
 		free(r.verdict_json);
 		return;
@@ -202,6 +339,10 @@ static void h_decide(struct route_ctx *rc)
 	int status = code[r.status];
 	if (r.status == AV_RECORDED_FAILED && r.decision.error.code != AV_E_LIMIT)
 		status = 500;
+	if (held) {
+		group_hold(d, rc->req, status, r.verdict_json, r.id);
+		return;
+	}
 	av_reply_json(rc->req, status, r.verdict_json);
 	free(r.verdict_json);
 }

@@ -598,6 +598,12 @@ static void daemon_free(struct av_daemon *d)
 	for (int i = 0; i < 2; i++)
 		if (d->reload_pipe[i] >= 0)
 			close(d->reload_pipe[i]);
+	/* Held answers go out (committed) before their connections close. */
+	if (d->commit_ev != NULL) {
+		av_group_commit(d);
+		event_free(d->commit_ev);
+		d->commit_ev = NULL;
+	}
 	av_reviews_free(d);
 	if (d->unix_l.http)
 		evhttp_free(d->unix_l.http);
@@ -657,6 +663,9 @@ int av_daemon_start(struct av_daemon *d, const struct av_daemon_opts *o,
 		                    "--listen needs --token-file");
 	if ((d->base = event_base_new()) == NULL)
 		return av_error_set(err, AV_E_NOMEM, "", "cannot create the event loop");
+	/* Without the commit event each decision commits on its own. */
+	if (av_group_init(d) < 0)
+		av_daemon_log(d, "group commit unavailable: each decision commits alone");
 	for (int i = 0; i < o->nlisten_fds; i++)
 		if (serve_fd(d, o->listen_fds[i], err) < 0)
 			return -1;

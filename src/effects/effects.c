@@ -52,6 +52,10 @@ struct av_effect *fx_path(struct fx_ctx *x, enum av_effect_kind k, const char *p
 	/* Process substitution: bash passes a /dev/fd path. */
 	if ((path[0] == '<' || path[0] == '>') && path[1] == '(')
 		path = "/dev/fd/63";
+	/* "$tmp" where tmp=$(mktemp ...) earlier: a fresh temporary path. */
+	const char *tmp = av_fx_mktemp_var(x, path);
+	if (tmp)
+		path = tmp;
 	e->path = av_path_resolve(path, x->ctx, x->arena);
 	if (!e->path) {
 		x->failed = true;

@@ -102,6 +102,11 @@ void av_fx_export(struct fx_ctx *x, const char *name, const char *value);
  * to a public host, the credential is taken to travel with it: a net.send
  * with the credential as its source is appended (tools.c). */
 void av_fx_secret_leaves(struct fx_ctx *x);
+/* PATH is "$NAME", "${NAME}" or either followed by "/rest", and NAME was
+ * assigned $(mktemp …) earlier in the same text: returns the path with the
+ * variable replaced by a temporary directory (/tmp/tmp.mktemp), new in
+ * the arena; NULL otherwise (tools.c). */
+const char *av_fx_mktemp_var(struct fx_ctx *x, const char *path);
 /* Runs the knowledge handler for x->name, if there is one. */
 void av_knowledge_apply(struct fx_ctx *x);
 

@@ -242,6 +242,30 @@ static void npm_scripts(struct obuf *o, const char *t, size_t len)
 	}
 }
 
+/* .vscode/tasks.json with a task that runs when the folder opens: the
+ * "command" strings (with their "args" left out: the command line is what
+ * the shell sees first). Only files that ask for folderOpen run unasked. */
+static void vscode_tasks(struct obuf *o, const char *t, size_t len)
+{
+	if (!memmem(t, len, "folderOpen", 10))
+		return;
+	const char *p = t, *end = t + len;
+	for (int n = 0; n < 64; n++) {
+		const char *k = memmem(p, (size_t)(end - p), "\"command\"", 9);
+		if (!k)
+			return;
+		size_t i = (size_t)(k - t) + 9;
+		while (i < len &&
+		       (t[i] == ' ' || t[i] == ':' || t[i] == '\t' || t[i] == '\n'))
+			i++;
+		if (i < len && t[i] == '"') {
+			i = json_string(o, t, i + 1, len);
+			putc1(o, '\n');
+		}
+		p = t + (i < len ? i : len);
+	}
+}
+
 /* Python build and test files: string literals passed to os.system,
  * os.popen and subprocess calls with a string command. */
 static void python_calls(struct obuf *o, const char *t, size_t len)
@@ -428,7 +452,8 @@ enum kind {
 	RL_CRON_SYSTEM,
 	RL_UNIT,
 	RL_DESKTOP,
-	RL_PLIST
+	RL_PLIST,
+	RL_VSCODE
 };
 
 static enum kind kind_of(const char *path, const char **what)
@@ -466,6 +491,8 @@ static enum kind kind_of(const char *path, const char **what)
 		return *what = "a systemd unit command", RL_UNIT;
 	if (strstr(path, "/autostart/") && ends_with(b, ".desktop"))
 		return *what = "an autostart entry", RL_DESKTOP;
+	if (!strcmp(b, "tasks.json") && strstr(path, "/.vscode/"))
+		return *what = "an editor task run when the folder opens", RL_VSCODE;
 	if ((strstr(path, "/LaunchAgents/") || strstr(path, "/LaunchDaemons/")) &&
 	    ends_with(b, ".plist"))
 		return *what = "a launchd job", RL_PLIST;
@@ -525,6 +552,9 @@ int av_runs_later_text(const char *path, const char *content, size_t len,
 	}
 	case RL_PLIST:
 		plist_args(&o, content, len);
+		break;
+	case RL_VSCODE:
+		vscode_tasks(&o, content, len);
 		break;
 	case RL_NONE:
 		break;

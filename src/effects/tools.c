@@ -158,7 +158,19 @@ static void h_openssl(struct fx_ctx *x)
 		if (r && av_path_classify(r, x->ctx) == AV_PATH_NULL)
 			src = NULL;
 	} else if (c->pipe_index > 0) {
-		src = "pipe";
+		/* `echo | openssl s_client ...` closes the session at once: a
+		 * literal from echo/printf/true is no data of unseen origin. */
+		const struct av_command *up =
+		        x->idx > 0 ? &x->sh->cmds[x->idx - 1] : NULL;
+		const char *un = up && up->argc ? strrchr(up->argv[0], '/') : NULL;
+		un = un ? un + 1 : up && up->argc ? up->argv[0] : NULL;
+		bool literal =
+		        up && up->pipeline == c->pipeline &&
+		        ((streq(un, "echo") && up->argc == 1) || streq(un, "true") ||
+		         (streq(un, "printf") && up->argc == 2 &&
+		          !strpbrk(up->argv[1], "$`%")));
+		if (!literal)
+			src = "pipe";
 	}
 	struct av_effect *e = fx_push(x, src ? AV_FX_NET_SEND : AV_FX_NET_CONNECT);
 	e->binary = x->name;
@@ -1045,8 +1057,40 @@ static void uid_zero(struct fx_ctx *x)
 	        x->arena, "%s creates an account with uid 0: a second root", x->name);
 }
 
+/* printenv or env alone, written to a file: every variable of the
+ * session, tokens included, lands where others can read it. yes in the
+ * background: a core burnt until someone kills it. */
+static void env_dump_and_burn(struct fx_ctx *x)
+{
+	const struct av_command *c = x->c;
+	const char *file = NULL;
+	for (uint32_t i = 0; i < c->nredirs; i++) {
+		const struct av_redir *r = &c->redirs[i];
+		if ((r->op == AV_REDIR_OUT || r->op == AV_REDIR_APPEND ||
+		     r->op == AV_REDIR_CLOBBER) &&
+		    r->fd == 1 && r->target)
+			file = r->target;
+	}
+	const char *rf = file ? av_path_resolve(file, x->ctx, x->arena) : NULL;
+	bool to_null = rf && av_path_classify(rf, x->ctx) == AV_PATH_NULL;
+	if ((streq(x->name, "printenv") || streq(x->name, "env")) && c->argc == 1 &&
+	    file && !to_null) {
+		struct av_effect *e = fx_push(x, AV_FX_CRED_READ);
+		e->binary = x->name;
+		e->detail = av_arena_printf(
+		        x->arena,
+		        "%s writes the whole environment, tokens included, to %s",
+		        x->name, file);
+	} else if (streq(x->name, "yes") && c->background && to_null) {
+		struct av_effect *e = fx_push(x, AV_FX_RESOURCE);
+		e->binary = x->name;
+		e->detail = "yes in the background burns a CPU core until it is killed";
+	}
+}
+
 void av_fx_common(struct fx_ctx *x)
 {
+	env_dump_and_burn(x);
 	uid_zero(x);
 	embedded_shell(x);
 	supply_edits(x);
@@ -1100,4 +1144,35 @@ void av_fx_secret_leaves(struct fx_ctx *x)
 		                        path, e.host ? e.host : "the network");
 		return;
 	}
+}
+
+const char *av_fx_mktemp_var(struct fx_ctx *x, const char *path)
+{
+	if (!path || path[0] != '$' || !x->sh)
+		return NULL;
+	const char *name = path + 1;
+	bool brace = name[0] == '{';
+	if (brace)
+		name++;
+	size_t n = 0;
+	while ((name[n] >= 'A' && name[n] <= 'Z') || (name[n] >= 'a' && name[n] <= 'z') ||
+	       (name[n] >= '0' && name[n] <= '9') || name[n] == '_')
+		n++;
+	if (n == 0 || (brace && name[n] != '}'))
+		return NULL;
+	const char *rest = name + n + (brace ? 1 : 0);
+	if ((rest[0] != '\0' && rest[0] != '/') || strstr(rest, ".."))
+		return NULL; /* "$tmp/.." leaves the fresh directory */
+	/* The last assignment to NAME before this command decides. */
+	bool fresh = false;
+	for (uint32_t i = 0; i < x->idx && i < x->sh->ncmds; i++) {
+		const struct av_command *c = &x->sh->cmds[i];
+		for (uint32_t k = 0; k < c->nassigns; k++) {
+			const char *an = c->assigns[k].name, *v = c->assigns[k].value;
+			if (!an || strlen(an) != n || strncmp(an, name, n) != 0)
+				continue;
+			fresh = v && (starts(v, "$(mktemp") || starts(v, "`mktemp"));
+		}
+	}
+	return fresh ? av_arena_printf(x->arena, "/tmp/tmp.mktemp%s", rest) : NULL;
 }

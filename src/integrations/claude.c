@@ -6,9 +6,10 @@
  * The hook input comes from the agent's side: tool_input is whatever the
  * model wrote. Nothing in it is trusted, and anything we do not understand
  * is an error, because a field we silently ignore is a field that can make
- * the tool do something other than what we decided about. The one
- * exception is the input of tools we do not map at all, which is never
- * decided allow (claude.unknown-tool) and so needs no reading. */
+ * the tool do something other than what we decided about. The exceptions
+ * are tools with no field table: MCP tools and tools we do not know, whose
+ * whole input goes to the policy as the call's arguments (nothing dropped,
+ * so nothing to ignore), and Claude Code's internal tools. */
 #include "integrations/claude.h"
 
 #include <jansson.h>
@@ -501,6 +502,23 @@ static int map_agent(json_t *in, const struct av_claude_request *r, struct map_o
 /* mcp__<server>__<tool>: a tools/call with tool_input as its arguments. The
  * server is mcp_server.name when Claude Code sends it (the configured
  * name), else the name's middle part. */
+/* A Claude Code tool agentvisor has no mapping for: an MCP-like call of
+ * the pseudo-server claude-code, so the policy decides it the way it
+ * decides MCP tools. mcp_tools entries "claude-code/NAME ..." map such
+ * tools to effects; unmapped ones get conservative effects from their
+ * arguments (paths read, URLs fetched) and the rule claude.unknown-tool
+ * (review). Nothing about the call is dropped: tool_input is the
+ * arguments. */
+static int map_unknown(json_t *in, const struct av_claude_request *r, struct map_out *m,
+                       struct av_error *err)
+{
+	(void)err;
+	m->kind = "mcp";
+	m->input = json_pack("{s:s, s:s, s:O}", "server", AV_CLAUDE_PSEUDO_SERVER, "tool",
+	                     r->tool_name, "arguments", in);
+	return 0;
+}
+
 static int map_mcp(json_t *in, const struct av_claude_request *r, struct map_out *m,
                    struct av_error *err)
 {
@@ -535,7 +553,7 @@ struct tool_def {
  * tools only change Claude Code's own state (its todo list, plan mode,
  * background task bookkeeping) or ask the user; WebSearch runs on the
  * model provider's side with text the model already has. Anything not
- * listed (and every future tool) is AV_CLAUDE_UNMAPPED. */
+ * listed (and every future tool) is AV_CLAUDE_UNMAPPED: see map_unknown. */
 static const struct tool_def tools[] = {
 	{ "Agent", AV_CLAUDE_MAPPED, agent_fields, map_agent, NULL },
 	{ "AskUserQuestion", AV_CLAUDE_INTERNAL, NULL, NULL, NULL },
@@ -569,6 +587,9 @@ static const struct tool_def tools[] = {
 static const struct tool_def mcp_tool = { "mcp__", AV_CLAUDE_MAPPED, NULL, map_mcp,
 	                                  NULL };
 
+static const struct tool_def unknown_tool = { "", AV_CLAUDE_UNMAPPED, NULL, map_unknown,
+	                                      NULL };
+
 static const struct tool_def *tool_lookup(const char *name)
 {
 	if (strncmp(name, "mcp__", 5) == 0)
@@ -576,7 +597,7 @@ static const struct tool_def *tool_lookup(const char *name)
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (strcmp(tools[i].name, name) == 0)
 			return &tools[i];
-	return NULL;
+	return &unknown_tool;
 }
 
 /* ---- decoding ---------------------------------------------------------- */
@@ -829,10 +850,10 @@ int av_claude_decode(const char *json, size_t len, struct av_arena *arena,
 	    read_common(root, out, arena, err) < 0)
 		goto out;
 	const struct tool_def *t = tool_lookup(out->tool_name);
-	out->mapping = t != NULL ? t->mapping : AV_CLAUDE_UNMAPPED;
+	out->mapping = t->mapping;
 	if (out->event != AV_CLAUDE_PRE_TOOL_USE)
 		rc = build_result(root, t, out, arena, err);
-	else if (out->mapping == AV_CLAUDE_MAPPED)
+	else if (out->mapping != AV_CLAUDE_INTERNAL)
 		rc = build_action(json_object_get(root, "tool_input"), t, out, arena,
 		                  err);
 	else

@@ -48,13 +48,19 @@ enum av_claude_mapping {
 	/* action_json holds the call as an agentvisor action. */
 	AV_CLAUDE_MAPPED = 0,
 	/* A tool whose only effects stay inside Claude Code (TodoWrite, plan
-	 * mode, questions to the user, starting a subagent whose own tool
-	 * calls are hooked in turn): decided allow without an action. */
+	 * mode, questions to the user, its background task bookkeeping):
+	 * decided allow without an action. */
 	AV_CLAUDE_INTERNAL,
-	/* A tool agentvisor has no mapping for: decided by the unknown-tool
-	 * verdict (av_claude_unmapped_decision), never silently allowed. */
+	/* A tool agentvisor has no built-in mapping for: action_json holds it
+	 * as an mcp action of the pseudo-server AV_CLAUDE_PSEUDO_SERVER with
+	 * tool_input as its arguments, so the policy decides it (mcp_tools
+	 * entries map it; the default policy's claude.unknown-tool reviews
+	 * what nobody mapped). */
 	AV_CLAUDE_UNMAPPED,
 };
+
+/* The MCP server name unknown Claude Code tools are decided under. */
+#define AV_CLAUDE_PSEUDO_SERVER "claude-code"
 
 /* A decoded hook input. Strings from the arena; NULL when absent. */
 struct av_claude_request {
@@ -73,7 +79,8 @@ struct av_claude_request {
 	 * still names its parent. */
 	const char *session;
 	enum av_claude_mapping mapping;
-	/* AV_CLAUDE_MAPPED: the action as compact JSON (docs/PROTOCOL.md),
+	/* PreToolUse, MAPPED and UNMAPPED: the action as compact JSON
+	 * (docs/PROTOCOL.md),
 	 * with id = tool_use_id, session as above, tool = tool_name and
 	 * context.cwd = cwd. This is what is decided and recorded. */
 	const char *action_json;
@@ -100,9 +107,10 @@ struct av_claude_request {
 int av_claude_decode(const char *json, size_t len, struct av_arena *arena,
                      struct av_claude_request *out, struct av_error *err);
 
-/* Fills *d with the decision for a request that has no action
- * (AV_CLAUDE_INTERNAL: allow; AV_CLAUDE_UNMAPPED: unknown_verdict, with
- * one finding "claude.unknown-tool" naming the tool). Findings and reasons
+/* Fills *d with the decision for a request that has no action: an
+ * AV_CLAUDE_INTERNAL tool (allow, no findings), or defensively an
+ * AV_CLAUDE_UNMAPPED one without action_json (unknown_verdict, with one
+ * finding "claude.unknown-tool" naming the tool). Findings and reasons
  * from ARENA; policy digest from p. d->action stays NULL. Returns 0, or -1
  * when the arena is exhausted (d is then a block with the error set). */
 int av_claude_unmapped_decision(const struct av_claude_request *r,
@@ -129,8 +137,9 @@ char *av_claude_answer_deny(enum av_claude_event event, const char *reason);
 /* ---- one hook call, decided and recorded ------------------------------ */
 
 struct av_claude_opts {
-	/* Verdict for tools agentvisor has no mapping for (default review,
-	 * which asks the user). allow is refused by the CLI. */
+	/* Only for the defensive case of av_claude_unmapped_decision: tools
+	 * without a mapping are decided by the policy (claude.unknown-tool,
+	 * mcp_tools). Callers set AV_REVIEW. */
 	enum av_verdict unknown_tool;
 	/* Fills context fields the hook leaves out (workspace, home, user).
 	 * May be NULL. */

@@ -197,7 +197,7 @@ int av_claude_handle(const struct av_policy *p, struct av_audit_writer *log,
 	o = &with_ctx;
 	if (out->request.event != AV_CLAUDE_PRE_TOOL_USE)
 		record_result(log, log_err, o->sessions, arena, out);
-	else if (out->request.mapping == AV_CLAUDE_MAPPED)
+	else if (out->request.action_json != NULL)
 		decide_mapped(p, log, log_err, o, arena, out);
 	else
 		decide_unmapped(p, log, log_err, json, len, o, arena, out);

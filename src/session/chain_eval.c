@@ -170,9 +170,10 @@ static uint32_t target_values(struct ev *ev, int32_t field, const char **out,
 		out[0] = v.s;
 		return 1;
 	}
+	/* A list gives its last max entries: operands come after options. */
 	uint32_t n = 0;
 	if (v.type == AV_XT_LIST)
-		for (uint32_t i = 0; i < v.count && n < max; i++)
+		for (uint32_t i = v.count > max ? v.count - max : 0; i < v.count; i++)
 			out[n++] = v.items[i];
 	return n;
 }

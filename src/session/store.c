@@ -101,6 +101,9 @@ struct av_session_store {
 	 * group_max decisions (1: each decision commits). */
 	uint32_t group_max, pending;
 	bool in_txn;
+	/* Transactions rolled back with earlier decisions of a group in them
+	 * (av_session_store_lost): their state changes are gone. */
+	uint64_t lost;
 };
 
 static int db_fail(struct av_session_store *s, struct av_error *err, const char *what)
@@ -299,15 +302,22 @@ int av_session_flush(struct av_session_store *s, struct av_error *err)
 {
 	if (!s->in_txn)
 		return 0;
+	/* A failed commit rolls the group back (as documented), so the next
+	 * transaction never carries half a group forward. */
 	for (int i = 0; i < CACHE_ENTRIES; i++)
 		if (s->cache[i].dirty && s->cache[i].valid &&
 		    save_entry(s, &s->cache[i], err) < 0)
-			return -1;
+			return av_store_rollback(s), -1;
 	if (run(s, ST_COMMIT, err) < 0)
-		return -1;
+		return av_store_rollback(s), -1;
 	s->in_txn = false;
 	s->pending = 0;
 	return 0;
+}
+
+uint64_t av_session_store_lost(const struct av_session_store *s)
+{
+	return s != NULL ? s->lost : 0;
 }
 
 int av_store_commit(struct av_session_store *s, struct av_error *err)
@@ -319,6 +329,8 @@ int av_store_commit(struct av_session_store *s, struct av_error *err)
 
 void av_store_rollback(struct av_session_store *s)
 {
+	if (s->in_txn && s->pending > 0)
+		s->lost++;
 	if (!sqlite3_get_autocommit(s->db)) {
 		struct av_error ignored;
 		run(s, ST_ROLLBACK, &ignored);

@@ -81,6 +81,7 @@ struct ev_var {
 	uint32_t level; /* function call level of a local */
 	const struct ev_elem *el;
 	uint32_t nel;
+	const char *how; /* the value came out of decoded text: how */
 };
 
 struct ev_func {
@@ -149,7 +150,8 @@ struct ev_frame {
 	const char *prov;
 	const char *src;
 	size_t srclen;
-	bool top; /* src is the top-level text: aliases apply */
+	bool top;            /* src is the top-level text: aliases apply */
+	const char *decoded; /* the text run here came out of decoding: how */
 };
 
 enum ev_ctl { CTL_NONE = 0, CTL_BREAK, CTL_CONTINUE, CTL_RETURN, CTL_EXIT };
@@ -196,9 +198,10 @@ struct ev {
 	const char *unk[EV_MAX_UNKNOWN]; /* words holding unknown parts */
 	uint32_t nunk;
 	bool unk_full;
-	bool raw;                      /* declare -n: assign the reference itself */
-	bool args_unknown;             /* the command being followed has unknown words */
-	const char *next_arg0;         /* $0 of the next new shell (sh -c CODE NAME) */
+	bool raw;              /* declare -n: assign the reference itself */
+	bool namerefs;         /* some declare -n ran: lookups follow references */
+	bool args_unknown;     /* the command being followed has unknown words */
+	const char *next_arg0; /* $0 of the next new shell (sh -c CODE NAME) */
 	const struct av_sh_node *root; /* the top-level list being run */
 	bool extglob, nocasematch;
 	bool nomem;
@@ -389,7 +392,7 @@ static struct ev_var *var_find_raw(struct ev *st, const char *name, size_t n)
  * and returns the name finally meant. */
 static void resolve_ref(struct ev *st, const char **name, size_t *n)
 {
-	for (int hops = 0; hops < 8 && !st->raw; hops++) {
+	for (int hops = 0; hops < 8 && !st->raw && st->namerefs; hops++) {
 		struct ev_var *v = var_find_raw(st, *name, *n);
 		if (!v || !(v->attrs & VA_NAMEREF) || v->unknown || v->unset ||
 		    v->nel == 0 || !v->el[0].val)
@@ -523,6 +526,7 @@ static void var_set(struct ev *st, const char *name, size_t n, const char *val,
 		return;
 	if (v->attrs & VA_READONLY)
 		return;
+	v->how = NULL;
 	if (v->unknown && !append) {
 		/* a new value replaces what was unknown: element 0 only, other
 		 * elements of an array stay unknown */
@@ -544,6 +548,7 @@ static void var_set_unknown(struct ev *st, const char *name, size_t n)
 	struct ev_var *v = var_lookup_or_new(st, name, n);
 	if (!v || (v->attrs & VA_READONLY))
 		return;
+	v->how = NULL;
 	v->unknown = true;
 	v->unset = false;
 	v->el = NULL;
@@ -1046,12 +1051,10 @@ static int arith_get(void *ctx, const char *name, size_t n, int64_t index,
 {
 	struct ev *st = ctx;
 	const char *v = NULL;
-	struct ev_var *var = var_find(st, name, n);
 	char key[32];
 	snprintf(key, sizeof(key), "%lld", (long long)(index < 0 ? 0 : index));
 	if (var_get(st, name, n, index < 0 ? 0 : index, key, &v) != 0)
 		return 1;
-	(void)var;
 	*val = v;
 	*vlen = v ? strlen(v) : 0;
 	return 0;
@@ -1124,6 +1127,7 @@ struct pval {
 	uint32_t n;
 	bool star; /* $* / ${a[*]}: joined when quoted */
 	const char *why;
+	const char *how; /* decoded text the value came from */
 };
 
 static void pv_unknown(struct pval *p, const char *why)
@@ -1283,6 +1287,7 @@ static void base_value(struct ev *st, const char *name, size_t nlen,
 	if (val) {
 		pv->kind = PV_STR;
 		pv->s = val;
+		pv->how = v ? v->how : NULL;
 	}
 }
 
@@ -1796,6 +1801,8 @@ static void expand_param(struct ev *st, struct wb *w, const struct av_sh_node *n
 		return;
 	}
 	if (pv.kind == PV_STR) {
+		if (pv.how && !w->how)
+			w->how = pv.how;
 		wb_value(st, w, pv.s, quoted);
 		return;
 	}
@@ -2132,6 +2139,21 @@ static void argv_push(struct ev *st, struct ev_argv *a, const char *s)
 		return;
 	}
 	*slot = s;
+}
+
+/* argv ends with a NULL after its argc words, as programs' argv do
+ * (option scanners in effects read one past the last word). */
+static void argv_terminate(struct ev *st, struct ev_argv *a)
+{
+	uint32_t n = a->n;
+	const char **slot = av_arena_push(st->arena, (void **)&a->v, &a->n, &a->cap,
+	                                  sizeof(*slot), AV_SHELL_MAX_ARGS + 1);
+	if (!slot) {
+		ev_nomem(st);
+		return;
+	}
+	*slot = NULL;
+	a->n = n;
 }
 
 /* Expands one command word into fields appended to a. */
@@ -2849,7 +2871,12 @@ static void do_assign_pre(struct ev *st, const struct av_sh_node *a,
 		return;
 	}
 	const char *why;
+	const char *h0 = st->how_last;
+	st->how_last = NULL;
 	const char *s = have_pre ? pre : val ? expand_string(st, val, false, &why) : "";
+	const char *vhow =
+	        st->how_last && decoded_how(st->how_last) ? st->how_last : NULL;
+	st->how_last = h0 ? h0 : st->how_last;
 	if (out)
 		out->value = s ? s : (val ? node_text(st, val) : "");
 	if (sub) {
@@ -2878,9 +2905,12 @@ static void do_assign_pre(struct ev *st, const struct av_sh_node *a,
 	}
 	if (d)
 		(void)decl_var(st, name, n, d);
-	if (s)
+	if (s) {
 		var_set(st, name, n, s, append);
-	else
+		struct ev_var *hv = var_find(st, name, n);
+		if (hv && (!append || vhow))
+			hv->how = vhow;
+	} else
 		var_set_unknown(st, name, n);
 }
 
@@ -3025,6 +3055,7 @@ static void bi_declare(struct ev *st, struct ev_cmd *c)
 						break;
 					case 'n':
 						bit = VA_NAMEREF;
+						st->namerefs = true;
 						break;
 					default:
 						break;
@@ -3405,8 +3436,14 @@ static bool same_shell_text(struct ev *st, uint32_t idx)
 		const char *how = st->how_last;
 		const char *what = how ? ev_printf(st, "%s, evaluated by eval", how)
 		                       : "evaluated by eval";
-		if (text && what)
+		if (text && what) {
+			/* commands eval runs from decoded text are marked so */
+			const char *dsave = st->fr.decoded;
+			if (how && decoded_how(how))
+				st->fr.decoded = how;
 			run_same_shell(st, (int32_t)idx, text, what);
+			st->fr.decoded = dsave;
+		}
 		return true;
 	}
 	if ((streq(n, "source") || streq(n, ".")) && c->argc >= 2) {
@@ -3566,12 +3603,13 @@ static void host_run_text(void *ctx, uint32_t idx, const char *text, size_t len,
 			return;
 		}
 		struct av_command e = *c;
-		const char **one = av_arena_alloc(st->arena, sizeof(*one));
+		const char **one = av_arena_alloc(st->arena, 2 * sizeof(*one));
 		if (!one) {
 			ev_nomem(st);
 			return;
 		}
 		one[0] = text;
+		one[1] = NULL;
 		e.argv = one;
 		e.argc = 1;
 		e.assigns = NULL;
@@ -3592,7 +3630,8 @@ static void host_run_text(void *ctx, uint32_t idx, const char *text, size_t len,
 
 static int32_t host_add_inner(void *ctx, uint32_t idx, const char **argv, uint32_t argc,
                               const struct av_assign *assigns, uint32_t nassigns,
-                              const char *what, const char *opaque)
+                              const char *what, const char *opaque,
+                              const char *unresolved)
 {
 	struct ev *st = ctx;
 	if (st->stop)
@@ -3613,6 +3652,10 @@ static int32_t host_add_inner(void *ctx, uint32_t idx, const char **argv, uint32
 	c.provenance = prov_at(st, what, depth);
 	c.opaque = opaque ? ev_strndup(st, opaque, strlen(opaque)) : NULL;
 	c.decoded = NULL;
+	/* The wrapper's words are the inner command's: a run-time argument of
+	 * one is a run-time argument of the other. */
+	if (unresolved != NULL)
+		c.unresolved = unresolved;
 	int32_t i = add_cmd(st, &c, st->cmd_in[idx]);
 	if (i >= 0)
 		post_command(st, (uint32_t)i);
@@ -3620,6 +3663,13 @@ static int32_t host_add_inner(void *ctx, uint32_t idx, const char **argv, uint32
 	if (i >= 0 && argc > 1 && streq(argv[0], "exec") && !st->uncertain)
 		st->ctl = CTL_EXIT;
 	return i;
+}
+
+static void host_mark_opaque(void *ctx, uint32_t idx, const char *reason)
+{
+	struct ev *st = ctx;
+	if (st->out->cmds[idx].opaque == NULL)
+		st->out->cmds[idx].opaque = reason;
 }
 
 static const char *host_stdin_text(void *ctx, uint32_t idx, size_t *len)
@@ -3649,6 +3699,7 @@ static void unwrap_command(struct ev *st, uint32_t idx)
 		.result = st->out,
 		.run_text = host_run_text,
 		.add_inner = host_add_inner,
+		.mark_opaque = host_mark_opaque,
 		.stdin_text = host_stdin_text,
 		.fail = host_fail,
 	};
@@ -3657,21 +3708,25 @@ static void unwrap_command(struct ev *st, uint32_t idx)
 
 /* ---- simple commands ------------------------------------------------------ */
 
-/* Builtins whose standard output is empty when they succeed. */
+/* Builtins whose standard output is empty when they succeed (sorted for
+ * bsearch). */
+static int name_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
 static bool silent_builtin(const char *n)
 {
 	static const char *const names[] = {
-		":",       "[",        "alias",   "break",   "builtin", "cd",
-		"command", "continue", "declare", "eval",    "exec",    "exit",
-		"export",  "false",    "let",     "local",   "read",    "readonly",
-		"return",  "set",      "shift",   "shopt",   "source",  ".",
-		"test",    "trap",     "true",    "typeset", "unalias", "unset",
-		"wait",    "umask",    "ulimit",  "getopts", "mapfile", "readarray",
+		".",       ":",       "[",         "alias",    "break",  "builtin",
+		"cd",      "command", "continue",  "declare",  "eval",   "exec",
+		"exit",    "export",  "false",     "getopts",  "let",    "local",
+		"mapfile", "read",    "readarray", "readonly", "return", "set",
+		"shift",   "shopt",   "source",    "test",     "trap",   "true",
+		"typeset", "ulimit",  "umask",     "unalias",  "unset",  "wait",
 	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (streq(n, names[i]))
-			return true;
-	return false;
+	return bsearch(n, names, sizeof(names) / sizeof(names[0]), sizeof(names[0]),
+	               name_key_cmp) != NULL;
 }
 
 static void call_function(struct ev *st, struct ev_cmd *c, const struct ev_func *f);
@@ -4011,6 +4066,7 @@ static bool bi_printf(struct ev *st, struct ev_cmd *c)
 	pv[0] = "printf";
 	for (uint32_t i = 3; i < argc; i++)
 		pv[i - 2] = v[i];
+	pv[argc - 2] = NULL;
 	const char *out = NULL, *how = NULL;
 	size_t ol = 0;
 	int status = 0;
@@ -4185,10 +4241,10 @@ static void drop_prefix(struct ev *st, const struct av_sh_node *n, struct ev_sco
 		return;
 	}
 	for (const struct av_sh_node *k = n->kids; k; k = k->next) {
+		if (k->kind == AV_SH_WORD)
+			break; /* ASSIGN nodes after the name are declare's */
 		if (k->kind != AV_SH_ASSIGN)
 			continue;
-		if (k->kind == AV_SH_WORD)
-			break;
 		struct ev_var *cur = var_find(st, k->text, k->len);
 		if (!cur)
 			continue;
@@ -4238,6 +4294,7 @@ static void ev_simple(struct ev *st, const struct av_sh_node *n)
 	}
 	if (c.a.how)
 		st->how_last = c.a.how;
+	argv_terminate(st, &c.a);
 	if (st->stop)
 		return;
 	if (st->ctl == CTL_EXIT)
@@ -4297,12 +4354,17 @@ static void ev_simple(struct ev *st, const struct av_sh_node *n)
 		if (!f->bomb)
 			emit_redir_holder(st, &c.rs);
 		call_function(st, &c, f);
+		/* the function's own assignments stay; the prefix ones go */
 		if (temp)
-			st->sc = saved;
+			drop_prefix(st, n, &saved, true);
 		return;
 	}
 	cmd.opaque = c.a.opaque;
-	cmd.decoded = c.a.how0;
+	cmd.decoded = c.a.how0 ? c.a.how0 : st->fr.decoded;
+	if (c.a.any_unknown)
+		cmd.unresolved =
+		        "some arguments depend on run-time data and are shown as "
+		        "written";
 	c.idx = add_cmd(st, &cmd, c.in);
 	if (c.idx < 0)
 		return;
@@ -4544,13 +4606,11 @@ static int cond_eval(struct ev *st, const struct av_sh_node *n, uint32_t depth)
 		if (streq(op, ">"))
 			return strcmp(a, b) > 0 ? 0 : 1;
 		if (op[0] == '-' && strlen(op) == 3) {
+			/* [[ a -lt b ]]: both sides are arithmetic expressions */
 			const char *x = arith_value(st, a), *y = arith_value(st, b);
-			int64_t u, v;
-			if (!x || !y || !parse_int(x, &u) || !parse_int(y, &v))
+			if (!x || !y)
 				return -1;
 			const char *v2[3] = { x, op, y };
-			(void)u;
-			(void)v;
 			return test_eval(st, v2, 3);
 		}
 		return -1;
@@ -5269,27 +5329,43 @@ static void eval_text(struct ev *st, const char *text, size_t len, bool top)
 
 static void init_context(struct ev *st, const struct av_context *ctx)
 {
-	/* bash sets IFS itself at startup, whatever the environment says */
-	var_set(st, "IFS", 3, " \t\n", false);
-	if (!ctx)
-		return;
+	/* Built in place rather than through var_set: this runs for every
+	 * decision. Values are borrowed from ctx, which outlives the call.
+	 * bash sets IFS itself at startup, whatever the environment says. */
 	struct {
 		const char *name;
 		const char *value;
+		uint8_t attrs;
 	} env[] = {
-		{ "HOME", ctx->home },
-		{ "PWD", ctx->cwd },
-		{ "USER", ctx->user },
-		{ "LOGNAME", ctx->user },
+		{ "IFS", " \t\n", 0 },
+		{ "HOME", ctx ? ctx->home : NULL, VA_EXPORT },
+		{ "PWD", ctx ? ctx->cwd : NULL, VA_EXPORT },
+		{ "USER", ctx ? ctx->user : NULL, VA_EXPORT },
+		{ "LOGNAME", ctx ? ctx->user : NULL, VA_EXPORT },
 	};
+	const uint32_t cap = 8;
+	struct ev_var *vars = av_arena_alloc(st->arena, sizeof(*vars) * cap);
+	struct ev_elem *els = av_arena_alloc(st->arena, sizeof(*els) * cap);
+	if (!vars || !els) {
+		ev_nomem(st);
+		return;
+	}
+	uint32_t n = 0;
 	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
 		if (!env[i].value)
 			continue;
-		var_set(st, env[i].name, strlen(env[i].name), env[i].value, false);
-		struct ev_var *v = var_find(st, env[i].name, strlen(env[i].name));
-		if (v)
-			v->attrs |= VA_EXPORT;
+		memset(&vars[n], 0, sizeof(vars[n]));
+		memset(&els[n], 0, sizeof(els[n]));
+		els[n].val = env[i].value;
+		vars[n].name = env[i].name;
+		vars[n].attrs = env[i].attrs;
+		vars[n].el = &els[n];
+		vars[n].nel = 1;
+		n++;
 	}
+	st->sc.vars = vars;
+	st->sc.nvars = n;
+	st->sc.vars_cap = cap;
 }
 
 int av_sh_eval_analyze(const char *src, size_t len, const struct av_context *ctx,

@@ -361,12 +361,36 @@ static void put_quoted(struct run *r, const char *a)
 		put(r, "''", 2);
 		return;
 	}
+	bool control = false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)a[i];
-		if (c < 0x20 || c >= 0x7f) {
-			unknown(r); /* bash switches to $'...' quoting */
+		if (c >= 0x80) {
+			unknown(r); /* printable or not depends on the locale */
 			return;
 		}
+		control = control || c < 0x20 || c == 0x7f;
+	}
+	if (control) {
+		/* bash's ansic_quote: $'...' with C escapes, octal otherwise */
+		static const char from[] = "\a\b\f\n\r\t\v\033\\'", to[] = "abfnrtvE\\'";
+		put(r, "$'", 2);
+		for (size_t i = 0; i < n && !failed(r); i++) {
+			unsigned char c = (unsigned char)a[i];
+			const char *f = memchr(from, c, sizeof(from) - 1);
+			if (f != NULL) {
+				putc1(r, '\\');
+				putc1(r, to[f - from]);
+			} else if (c < 0x20 || c == 0x7f) {
+				char oct[5] = { '\\', (char)('0' + (c >> 6)),
+					        (char)('0' + ((c >> 3) & 7)),
+					        (char)('0' + (c & 7)), '\0' };
+				put(r, oct, 4);
+			} else {
+				putc1(r, (char)c);
+			}
+		}
+		putc1(r, '\'');
+		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char c = a[i];
@@ -964,7 +988,9 @@ static bool tr_parse(struct run *r, const char *a, struct tr_set *s, bool *bad)
 					s->has_class = true;
 				else
 					s->has_case = true;
-				for (int c = 0; c < 256; c++)
+				/* ASCII only: bytes >= 0x80 are in no class in the C
+				 * and UTF-8 locales tr runs in */
+				for (int c = 0; c < 128; c++)
 					if (tr_classes[k].test(c) &&
 					    !tr_add(r, s, (unsigned char)c))
 						return false;
@@ -1754,7 +1780,7 @@ static bool seq_num(const char *a, int64_t *v)
 
 static void run_seq(struct run *r)
 {
-	const char *sep = "\n";
+	const char *sep = "\n", *fmt = NULL;
 	uint32_t i = 1;
 	for (; i < r->argc; i++) {
 		const char *a = r->argv[i];
@@ -1768,8 +1794,44 @@ static void run_seq(struct run *r)
 			sep = r->argv[++i];
 		else if (strncmp(a, "-s", 2) == 0 && a[2] != '\0')
 			sep = a + 2;
+		else if (strcmp(a, "-f") == 0 && i + 1 < r->argc)
+			fmt = r->argv[++i];
+		else if (strncmp(a, "-f", 2) == 0 && a[2] != '\0')
+			fmt = a + 2;
 		else
-			return (void)unknown(r); /* -f -w and others */
+			return (void)unknown(r); /* -w and others */
+	}
+	/* -f: exactly one %[flags][width][.precision] of g, f or e (and %%);
+	 * the numbers are integers, exact as doubles, so C's printf gives
+	 * what seq's long double formatting gives */
+	char cfmt[64] = "";
+	if (fmt != NULL) {
+		size_t k = 0, directives = 0;
+		for (const char *p = fmt; *p; p++) {
+			if (k + 4 >= sizeof(cfmt))
+				return (void)unknown(r);
+			if (*p != '%') {
+				cfmt[k++] = *p;
+				continue;
+			}
+			if (p[1] == '%') {
+				cfmt[k++] = '%';
+				cfmt[k++] = '%';
+				p++;
+				continue;
+			}
+			cfmt[k++] = *p++;
+			while (*p && strchr("-+ #0123456789.", *p) != NULL &&
+			       k + 4 < sizeof(cfmt))
+				cfmt[k++] = *p++;
+			if (*p != 'g' && *p != 'f' && *p != 'e')
+				return (void)unknown(r);
+			cfmt[k++] = *p;
+			directives++;
+		}
+		cfmt[k] = '\0';
+		if (directives != 1)
+			return (void)unknown(r);
 	}
 	uint32_t ops = r->argc - i;
 	int64_t v[3] = { 1, 1, 0 };
@@ -1791,8 +1853,19 @@ static void run_seq(struct run *r)
 	}
 	bool any = false;
 	for (int64_t x = first; step > 0 ? x <= last : x >= last; x += step) {
-		char num[32];
-		int len = snprintf(num, sizeof(num), "%" PRId64, x);
+		char num[128];
+		int len;
+		if (fmt != NULL) {
+			/* cfmt was checked above: one floating directive */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+			len = snprintf(num, sizeof(num), cfmt, (double)x);
+#pragma GCC diagnostic pop
+		} else {
+			len = snprintf(num, sizeof(num), "%" PRId64, x);
+		}
+		if (len < 0 || (size_t)len >= sizeof(num))
+			return (void)unknown(r);
 		if (any)
 			puts0(r, sep);
 		put(r, num, (size_t)(len > 0 ? len : 0));
@@ -3318,6 +3391,182 @@ static void run_expr(struct run *r)
 	r->status = ex_null(&x) ? 1 : 0;
 }
 
+/* ---- fold, od (GNU coreutils; plain forms) ------------------------------------------
+ */
+
+static void run_fold(struct run *r)
+{
+	uint64_t width = 80;
+	bool bytes = false;
+	uint32_t i = 1;
+	for (; i < r->argc; i++) {
+		const char *a = r->argv[i];
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		const char *v = NULL;
+		if (a[1] >= '0' && a[1] <= '9')
+			v = a + 1;
+		else if (a[1] == 'w')
+			v = a[2] ? a + 2 : (i + 1 < r->argc ? r->argv[++i] : NULL);
+		else if (strcmp(a, "-b") == 0)
+			bytes = true;
+		else
+			return (void)unknown(r); /* -s breaks at blanks */
+		if (a[1] == 'w' || (a[1] >= '0' && a[1] <= '9')) {
+			if (v == NULL || !count_arg(r, v, &width))
+				return (void)unknown(r);
+			if (width == 0)
+				return (void)unknown(r);
+		}
+	}
+	if (!stdin_operands(r, i))
+		return;
+	const char *in;
+	size_t n;
+	if (!input(r, &in, &n))
+		return;
+	/* columns are characters, and tabs, backspaces and carriage returns
+	 * move the column; only plain text is modelled */
+	if (has_high(in, n) || (!bytes && (memchr(in, '\t', n) || memchr(in, '\b', n) ||
+	                                   memchr(in, '\r', n))))
+		return (void)unknown(r);
+	uint64_t col = 0;
+	for (size_t k = 0; k < n && !failed(r); k++) {
+		if (in[k] == '\n') {
+			putc1(r, '\n');
+			col = 0;
+			continue;
+		}
+		if (col == width) {
+			putc1(r, '\n');
+			col = 0;
+		}
+		putc1(r, in[k]);
+		col++;
+	}
+}
+
+/* od with one single-byte type: -t x1 o1 u1 d1 c, -b, -c; -A; -v. */
+static void run_od(struct run *r)
+{
+	char radix = 'o', type = 'o';
+	bool dups = true, have_type = false;
+	uint32_t i = 1;
+	for (; i < r->argc; i++) {
+		const char *a = r->argv[i];
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		const char *v = NULL;
+		if (a[1] == 'A' || a[1] == 't')
+			v = a[2] ? a + 2 : (i + 1 < r->argc ? r->argv[++i] : NULL);
+		if (a[1] == 'A') {
+			if (v == NULL || strlen(v) != 1 || strchr("doxn", v[0]) == NULL)
+				return (void)unknown(r);
+			radix = v[0];
+		} else if (a[1] == 't') {
+			if (v == NULL || have_type)
+				return (void)unknown(r);
+			if (strcmp(v, "c") == 0)
+				type = 'c';
+			else if (strlen(v) == 2 && strchr("xoud", v[0]) && v[1] == '1')
+				type = v[0];
+			else
+				return (void)unknown(
+				        r); /* wider types, floats, several */
+			have_type = true;
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "-b") == 0) {
+			if (have_type)
+				return (void)unknown(r);
+			type = a[1] == 'c' ? 'c' : 'o';
+			have_type = true;
+		} else if (strcmp(a, "-v") == 0) {
+			dups = false;
+		} else if (strcmp(a, "-An") == 0) {
+			radix = 'n';
+		} else {
+			return (void)unknown(r);
+		}
+	}
+	if (!have_type)
+		return (void)unknown(r); /* the default is two-byte octal words */
+	if (!stdin_operands(r, i))
+		return;
+	const char *in;
+	size_t n;
+	if (!input(r, &in, &n))
+		return;
+	if (type == 'c' && has_high(in, n))
+		return (void)unknown(r); /* multibyte characters */
+	bool starred = false;
+	for (size_t off = 0; off <= n && !failed(r); off += 16) {
+		char line[128];
+		int k = 0;
+		if (off == n || radix == 'n') {
+			if (off == n)
+				break;
+		}
+		size_t m = n - off < 16 ? n - off : 16;
+		if (dups && off >= 16 && m == 16 &&
+		    memcmp(in + off, in + off - 16, 16) == 0) {
+			if (!starred)
+				puts0(r, "*\n");
+			starred = true;
+			continue;
+		}
+		starred = false;
+		if (radix != 'n')
+			k = snprintf(line, sizeof(line),
+			             radix == 'o'   ? "%07zo"
+			             : radix == 'd' ? "%07zu"
+			                            : "%06zx",
+			             off);
+		for (size_t j = 0; j < m && k >= 0; j++) {
+			unsigned char c = (unsigned char)in[off + j];
+			static const char esc_from[] = "\a\b\f\n\r\t\v",
+			                  esc_to[] = "abfnrtv";
+			const char *e = c ? memchr(esc_from, c, 7) : NULL;
+			if (type == 'x')
+				k += snprintf(line + k, sizeof(line) - (size_t)k, " %02x",
+				              c);
+			else if (type == 'o')
+				k += snprintf(line + k, sizeof(line) - (size_t)k, " %03o",
+				              c);
+			else if (type == 'u')
+				k += snprintf(line + k, sizeof(line) - (size_t)k, " %3u",
+				              c);
+			else if (type == 'd')
+				k += snprintf(line + k, sizeof(line) - (size_t)k, " %4d",
+				              (signed char)c);
+			else if (c == 0)
+				k += snprintf(line + k, sizeof(line) - (size_t)k,
+				              "  \\0");
+			else if (e != NULL)
+				k += snprintf(line + k, sizeof(line) - (size_t)k,
+				              "  \\%c", esc_to[e - esc_from]);
+			else if (c >= 0x20 && c < 0x7f)
+				k += snprintf(line + k, sizeof(line) - (size_t)k, "   %c",
+				              c);
+			else
+				k += snprintf(line + k, sizeof(line) - (size_t)k, " %03o",
+				              c);
+		}
+		if (k < 0 || (size_t)k >= sizeof(line) - 1)
+			return (void)unknown(r);
+		line[k++] = '\n';
+		put(r, line, (size_t)k);
+	}
+	if (radix != 'n') {
+		char last[32];
+		int k = snprintf(last, sizeof(last),
+		                 radix == 'o'   ? "%07zo\n"
+		                 : radix == 'd' ? "%07zu\n"
+		                                : "%06zx\n",
+		                 n);
+		if (k > 0)
+			put(r, last, (size_t)k);
+	}
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 static const struct util {
@@ -3349,6 +3598,8 @@ static const struct util {
 	{ "mawk", run_awk },
 	{ "gawk", run_awk },
 	{ "expr", run_expr },
+	{ "fold", run_fold },
+	{ "od", run_od },
 };
 
 static const char *base_name(const char *path)
@@ -3381,6 +3632,11 @@ enum av_sh_pure_status av_sh_pure_run(const char *const *argv, uint32_t argc,
 		return AV_SH_PURE_UNKNOWN;
 	const struct util *u = find_util(argv[0]);
 	if (u == NULL)
+		return AV_SH_PURE_UNKNOWN;
+	/* echo and printf are modelled as bash's builtins; named by a path
+	 * they are coreutils' programs, which differ (echo -e '\101', printf
+	 * %q and \c, \u), and are not modelled. */
+	if ((u->run == run_echo || u->run == run_printf) && strchr(argv[0], '/') != NULL)
 		return AV_SH_PURE_UNKNOWN;
 	struct run r = { .argv = argv, .argc = argc, .arena = arena, .io = io };
 	u->run(&r);

@@ -6,7 +6,8 @@
  * Everything here is a pure function of its inputs: no file system, no
  * environment, no clock. Every function is bounded by the limits it is
  * given and reports hitting one instead of working on. Private to the
- * library (src/shell); docs/SHELL.md ("Evaluator") describes the limits.
+ * library (src/shell); docs/SHELL.md ("Pure utilities") describes the models
+ * and limits.
  *
  * Ownership, once for the whole API: inputs are borrowed for the call;
  * outputs come from the caller's arena. */
@@ -47,8 +48,11 @@ struct av_sh_pure_io {
 
 /* Runs argv[0..argc) (argv[0] may be a path such as /usr/bin/base64) as the
  * GNU coreutils / bash builtin of that name would, with io->in as standard
- * input. Fills io->out, io->outlen and io->status on AV_SH_PURE_OK. A
- * utility that would fail (bad base64, missing operand) is OK with the
+ * input. echo and printf are bash's builtins when argv[0] is the bare
+ * name; a path (/bin/echo) means coreutils' programs, which behave
+ * differently and are UNKNOWN, so a caller that runs them through env,
+ * xargs or find -exec should pass a path. Fills io->out, io->outlen and io->status on
+ * AV_SH_PURE_OK. A utility that would fail (bad base64, missing operand) is OK with the
  * failing status and whatever output the real one prints to stdout. */
 enum av_sh_pure_status av_sh_pure_run(const char *const *argv, uint32_t argc,
                                       struct av_arena *arena, struct av_sh_pure_io *io);

@@ -299,12 +299,18 @@ static void unwrap_code(struct uw *u, uint32_t idx, const char *code, const char
 /* ---- code hidden in other programs' arguments --------------------------- */
 
 /* Appends argv[0..argc) as a command that command idx runs (find -exec).
- * The words stay borrowed from idx's argv. */
+ * The words stay borrowed from idx's argv. find puts each path it finds in
+ * place of {}: those arguments are known only at run time. */
 static void add_inner(struct uw *u, uint32_t idx, const char **argv, uint32_t argc,
                       const char *what)
 {
+	const char *unresolved = NULL;
+	for (uint32_t i = 0; i < argc; i++)
+		if (strstr(argv[i], "{}") != NULL)
+			unresolved = "find puts each path it finds in place of {}";
 	if (argc > 0)
-		u->h->add_inner(u->h->ctx, idx, argv, argc, NULL, 0, what, NULL);
+		u->h->add_inner(u->h->ctx, idx, argv, argc, NULL, 0, what, NULL,
+		                unresolved);
 }
 
 /* Reads a quoted literal starting at s (at the quote) into the arena,
@@ -334,6 +340,112 @@ static bool ident_char(char c)
 	return is_name(c);
 }
 
+/* Calls that always run a command line or program: one whose argument is
+ * not a string literal (a variable, a decoded string, a concatenation) runs
+ * something only known at run time. Generic names (call, run, exec) are
+ * left out: in Python `asyncio.run(main())` and `exec(code)` run no
+ * command, and calling them opaque would flag ordinary code. */
+static bool runs_dynamic_command(const char *p, size_t n, const char *q)
+{
+	static const char *const strong[] = {
+		"system",          "popen",      "execSync",  "spawnSync",
+		"execFileSync",    "execvp",     "execv",     "execve",
+		"execl",           "execlp",     "getoutput", "check_output",
+		"getstatusoutput", "check_call", "Popen",     "shell_exec",
+		"passthru",        "proc_open",
+	};
+	if (*q == ')' || *q == '\0')
+		return false; /* no argument */
+	for (size_t k = 0; k < sizeof(strong) / sizeof(strong[0]); k++)
+		if (strlen(strong[k]) == n && memcmp(strong[k], p, n) == 0)
+			return true;
+	return false;
+}
+
+/* Perl's qx with a bracketing or other delimiter at d (qx(...), qx{...},
+ * qx/.../): the text up to the closing delimiter, or NULL. */
+static const char *read_qx(struct uw *u, const char *d, const char **end)
+{
+	static const char open[] = "({[<", close[] = ")}]>";
+	const char *o = strchr(open, *d);
+	char c = o != NULL ? close[o - open] : *d;
+	const char *e = strchr(d + 1, c);
+	if (e == NULL)
+		return NULL;
+	*end = e + 1;
+	return av_arena_strndup(u->h->arena, d + 1, (size_t)(e - (d + 1)));
+}
+
+/* After a first string literal argument (ending at *end): when further
+ * literal arguments follow (Perl's system("chmod", "777", "f"), Node's
+ * spawnSync("chmod", ["777", "f"])), the call takes an argument vector,
+ * not a command line: returns it as shell text of quoted words and moves
+ * *end past it. Otherwise returns first unchanged. */
+static const char *more_literal_args(struct uw *u, const char *first, const char **end,
+                                     bool *dynamic)
+{
+	struct ubuf w = { 0 };
+	const char *q = *end;
+	int extra = 0;
+	for (;;) {
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != ',')
+			break;
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		bool list = *q == '[';
+		if (list)
+			q++;
+		const char *start = q;
+		for (;;) {
+			while (*q == ' ' || *q == '\t' || (list && *q == ','))
+				q++;
+			if (*q != '"' && *q != '\'')
+				break;
+			const char *e;
+			const char *word = read_literal(u, q, &e);
+			if (word == NULL)
+				return first;
+			ub_putc(u, &w, ' ');
+			ub_putc(u, &w, '\'');
+			ub_putn(u, &w, word, strlen(word));
+			ub_putc(u, &w, '\'');
+			extra++;
+			q = e;
+			if (!list)
+				break;
+		}
+		if (list) {
+			if (*q != ']')
+				return first;
+			q++;
+		} else if (q == start) {
+			/* An options object or a keyword argument ends the
+			 * arguments; anything else (a variable) is an argument
+			 * known only at run time. */
+			size_t k = 0;
+			while (ident_char(q[k]))
+				k++;
+			if (*q != '{' && !(k > 0 && q[k] == '='))
+				*dynamic = true;
+			break;
+		}
+	}
+	if (extra == 0 || ub_text(&w) == NULL)
+		return first;
+	struct ubuf all = { 0 };
+	ub_putc(u, &all, '\'');
+	ub_putn(u, &all, first, strlen(first));
+	ub_putc(u, &all, '\'');
+	ub_putn(u, &all, w.buf, w.len);
+	if (ub_text(&all) == NULL)
+		return first;
+	*end = q;
+	return all.buf;
+}
+
 /* Interpreter code passes shell command lines to system(), os.system(),
  * subprocess, child_process.exec, popen, backticks...: when the argument is
  * a string literal (or a list of them) it is analysed as the shell text it
@@ -361,6 +473,7 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 	char what[64];
 	snprintf(what, sizeof(what), "string run as a command by %.20s code", lang);
 	int found = 0;
+	bool dynamic = false;
 	for (const char *p = code; *p && found < 16; p++) {
 		const char *lit = NULL, *end = NULL;
 		if ((backticks && *p == '`') ||
@@ -428,21 +541,47 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 				end = q;
 			} else if (*q == '"' || *q == '\'' || *q == '`') {
 				lit = read_literal(u, q, &end);
-			} else if (*q == ')' && n == 2) { /* qx(...) */
-				lit = NULL;
+				if (lit != NULL && end != NULL)
+					lit = more_literal_args(u, lit, &end, &dynamic);
+			} else if (n == 2 && p[0] == 'q' && p[1] == 'x' && p[2] != '\0' &&
+			           strchr("({[</|!", p[2]) != NULL) {
+				lit = read_qx(u, p + 2, &end); /* perl qx(...) */
 			}
 			if (!lit) {
+				if (runs_dynamic_command(p, n, q))
+					dynamic = true;
 				p += n - 1;
 				continue;
 			}
 		}
 		if (lit && lit[0]) {
 			found++;
-			unwrap_code(u, idx, lit, what);
+			if (awk) {
+				/* awk's system() and pipes run the text through sh -c,
+				 * which bash (and the oracle) see as a command. */
+				const char **av =
+				        av_arena_alloc(u->h->arena, 4 * sizeof(*av));
+				if (av == NULL) {
+					out_of_memory(u);
+					return;
+				}
+				av[0] = "sh";
+				av[1] = "-c";
+				av[2] = lit;
+				av[3] = NULL;
+				u->h->add_inner(u->h->ctx, idx, av, 3, NULL, 0,
+				                "run by awk", NULL, NULL);
+			} else {
+				unwrap_code(u, idx, lit, what);
+			}
 		}
 		if (end && end > p)
 			p = end - 1;
 	}
+	if (dynamic)
+		u->h->mark_opaque(
+		        u->h->ctx, idx,
+		        "the program runs a command line it builds at run time");
 }
 
 /* The inline program of an interpreter command, or NULL: awk's first
@@ -730,25 +869,109 @@ static const char *xargs_opaque(const struct uw *u, uint32_t idx, const char *co
 	return NULL;
 }
 
-/* xargs appends the words it reads to the command: when its standard input
- * is known (echo, printf), so are those words. Returns the argv to run
- * (iargv itself when the input is unknown); *iargc is updated. */
-static const char **xargs_words(struct uw *u, uint32_t idx, const char **iargv,
-                                uint32_t *iargc)
+/* How xargs splits its input into arguments (from its options before the
+ * command, argv[1..i)). */
+struct xsplit {
+	char delim;     /* 0: blanks and newlines (the default) */
+	bool nul;       /* -0 / --null: NUL bytes */
+	bool per_line;  /* -I/-i/-L/-l/-n: several commands, or replacement */
+	bool bad_delim; /* a -d we do not model */
+};
+
+static void xargs_split_mode(const char *const *argv, uint32_t i, struct xsplit *x)
 {
-	size_t len;
+	for (uint32_t k = 1; k < i; k++) {
+		const char *a = argv[k];
+		const char *d = NULL;
+		if (strcmp(a, "-0") == 0 || strcmp(a, "--null") == 0)
+			x->nul = true;
+		else if (strcmp(a, "-d") == 0 && k + 1 < i)
+			d = argv[++k];
+		else if (strncmp(a, "-d", 2) == 0 && a[2])
+			d = a + 2;
+		else if (strncmp(a, "--delimiter=", 12) == 0)
+			d = a + 12;
+		else if (strncmp(a, "-I", 2) == 0 || strcmp(a, "-i") == 0 ||
+		         strncmp(a, "--replace", 9) == 0 || strncmp(a, "-L", 2) == 0 ||
+		         strcmp(a, "-l") == 0 || strncmp(a, "-n", 2) == 0 ||
+		         strncmp(a, "--max-args", 10) == 0 ||
+		         strncmp(a, "--max-lines", 11) == 0)
+			x->per_line = true;
+		if (d != NULL) {
+			if (d[0] != '\0' && d[1] == '\0')
+				x->delim = d[0];
+			else if (strcmp(d, "\\n") == 0)
+				x->delim = '\n';
+			else
+				x->bad_delim = true;
+		}
+	}
+}
+
+/* The next argument of text[*pos..len) under mode x: sets *start and *n and
+ * returns true, or false at the end. Default mode skips blank runs; a
+ * delimiter mode yields every field, empty ones included, except that a
+ * delimiter at the very end does not start another field. */
+static bool xargs_next(const char *text, size_t len, size_t *pos, const struct xsplit *x,
+                       size_t *start, size_t *n)
+{
+	size_t p = *pos;
+	if (x->nul || x->delim) {
+		char sep = x->nul ? '\0' : x->delim;
+		if (p >= len)
+			return false;
+		size_t e = p;
+		while (e < len && text[e] != sep)
+			e++;
+		*start = p;
+		*n = e - p;
+		*pos = e + 1;
+		return true;
+	}
+	while (p < len && (text[p] == ' ' || text[p] == '\t' || text[p] == '\n'))
+		p++;
+	if (p >= len)
+		return false;
+	size_t e = p;
+	while (e < len && text[e] != ' ' && text[e] != '\t' && text[e] != '\n')
+		e++;
+	*start = p;
+	*n = e - p;
+	*pos = e;
+	return true;
+}
+
+/* xargs appends the arguments it reads to the command: when its standard
+ * input is known (echo, printf), so are they. Returns the argv to run
+ * (iargv itself when the input is unknown); *iargc is updated. When the
+ * input is known but the way xargs turns it into commands is not modelled
+ * (quotes in default mode, -I replacement, -n batching), *opaque says so:
+ * guessing would give a wrong argv. */
+static const char **xargs_words(struct uw *u, uint32_t idx, const char *const *argv,
+                                uint32_t i, const char **iargv, uint32_t *iargc,
+                                const char **opaque)
+{
+	size_t len = 0;
 	const char *text = u->h->stdin_text(u->h->ctx, idx, &len);
 	if (text == NULL)
 		return iargv;
-	uint32_t words = 0;
-	for (const char *t = text; *t;) {
-		t += strspn(t, " \t\n");
-		size_t n = strcspn(t, " \t\n");
-		if (n == 0)
-			break;
-		words++;
-		t += n;
+	struct xsplit x = { 0 };
+	xargs_split_mode(argv, i, &x);
+	/* In its default mode xargs interprets quotes and backslashes. */
+	bool quoting =
+	        !x.nul && !x.delim &&
+	        (memchr(text, '\'', len) != NULL || memchr(text, '"', len) != NULL ||
+	         memchr(text, '\\', len) != NULL);
+	if (x.per_line || x.bad_delim || quoting) {
+		*opaque =
+		        "xargs builds its commands from its input in a way not modelled "
+		        "here (quotes, -I, -n, -L or an unusual -d)";
+		return iargv;
 	}
+	uint32_t words = 0;
+	size_t pos = 0, st, n;
+	while (xargs_next(text, len, &pos, &x, &st, &n))
+		words++;
 	if (words == 0)
 		return iargv;
 	if (*iargc + (uint64_t)words > AV_SHELL_MAX_ARGS) {
@@ -763,17 +986,12 @@ static const char **xargs_words(struct uw *u, uint32_t idx, const char **iargv,
 	uint32_t k = 0;
 	for (; k < *iargc; k++)
 		v[k] = iargv[k];
-	for (const char *t = text; *t;) {
-		t += strspn(t, " \t\n");
-		size_t n = strcspn(t, " \t\n");
-		if (n == 0)
-			break;
-		if ((v[k++] = av_arena_strndup(u->h->arena, t, n)) == NULL) {
+	pos = 0;
+	while (xargs_next(text, len, &pos, &x, &st, &n))
+		if ((v[k++] = av_arena_strndup(u->h->arena, text + st, n)) == NULL) {
 			out_of_memory(u);
 			return iargv;
 		}
-		t += n;
-	}
 	v[k] = NULL;
 	*iargc = k;
 	return v;
@@ -784,7 +1002,7 @@ static const char **xargs_words(struct uw *u, uint32_t idx, const char **iargv,
 static bool env_assigns(struct uw *u, const char *const *argv, uint32_t argc, uint32_t *i,
                         struct av_assign **out, uint32_t *nout)
 {
-	size_t n;
+	size_t n = 0;
 	uint32_t first = *i;
 	while (*i < argc && is_assignment_word(argv[*i], &n))
 		(*i)++;
@@ -888,8 +1106,9 @@ bool av_sh_unwrap(const struct av_sh_unwrap_host *host, uint32_t idx)
 	const char **iargv = argv + i;
 	uint32_t iargc = argc - i;
 	if (strcmp(name, "xargs") == 0 && !opaque)
-		iargv = xargs_words(u, idx, iargv, &iargc);
+		iargv = xargs_words(u, idx, argv, ws.i, iargv, &iargc, &opaque);
 	snprintf(what, sizeof(what), "run by %.20s", name);
-	host->add_inner(host->ctx, idx, iargv, iargc, assigns, nassigns, what, opaque);
+	host->add_inner(host->ctx, idx, iargv, iargc, assigns, nassigns, what, opaque,
+	                NULL);
 	return true;
 }

@@ -32,14 +32,20 @@ struct av_sh_unwrap_host {
 	 * command), one level deeper, sharing idx's pipeline position and
 	 * redirections. argv and assigns are borrowed from idx's argv or the
 	 * arena and must stay valid. opaque is NULL or why it is not fully
-	 * known. Returns the new command's index, or -1 (limit, memory). */
+	 * known; unresolved is NULL or why some arguments are placeholders
+	 * filled at run time (find's {}), see struct av_command. Returns the
+	 * new command's index, or -1 (limit, memory). */
 	int32_t (*add_inner)(void *ctx, uint32_t idx, const char **argv, uint32_t argc,
 	                     const struct av_assign *assigns, uint32_t nassigns,
-	                     const char *what, const char *opaque);
+	                     const char *what, const char *opaque,
+	                     const char *unresolved);
 	/* What command idx reads on standard input when it is known (from a
 	 * pure pipeline stage, a here-document or a here-string): returns it
 	 * (NUL-terminated) and sets *len, or returns NULL. */
 	const char *(*stdin_text)(void *ctx, uint32_t idx, size_t *len);
+	/* Marks command idx opaque with reason (static text) unless it already
+	 * is: an interpreter program that runs a command built at run time. */
+	void (*mark_opaque)(void *ctx, uint32_t idx, const char *reason);
 	/* Reports out of memory (limit == NULL) or a work limit by name. */
 	void (*fail)(void *ctx, const char *limit);
 };

@@ -54,12 +54,17 @@ tmp=$(mktemp -d)
 if [ -n "${CLAUDE_E2E_KEEP:-}" ]; then echo "claude.e2e: runs kept in $tmp"; else
   trap 'rm -rf "$tmp"' EXIT; fi
 AV_ABS=$(readlink -f "$AV")
+SRC_ABS=$(readlink -f "$SRC")
 
 run() { # NAME COMMAND_FILE [AGENTVISOR [MODE]]
   local out=$tmp/$1 av=${3:-$AV_ABS} mode=${4:-command}
   mkdir -p "$out/home" "$out/work"
   printf '# the throwaway ~/.bashrc\n' >"$out/home/.bashrc"
+  # The source tree and the binaries are bound again after the fresh /tmp,
+  # so the test also runs from a checkout or build directory under /tmp.
   bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp \
+    --ro-bind "$SRC_ABS" "$SRC_ABS" --ro-bind "$(dirname "$AV_ABS")" "$(dirname "$AV_ABS")" \
+    --ro-bind-try "$(dirname "$av")" "$(dirname "$av")" \
     --bind "$out" "$out" \
     --unshare-net --unshare-pid --unshare-ipc --unshare-uts --die-with-parent \
     --new-session \

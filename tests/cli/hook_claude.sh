@@ -77,8 +77,13 @@ answer_is todo-internal allow
 hook unknown 0 "$(pre CronCreate '{"schedule":"* * * * *","prompt":"x"}')"
 answer_is unknown-asks ask
 expect_grep unknown-rule 'claude\.unknown-tool' "$tmp/out"
-hook unknown-block 0 "$(pre CronCreate '{}')" --unknown-tool block
-answer_is unknown-block deny
+# Unknown tools are decided by the policy: a project maps one, and it runs;
+# arguments that name a secret are judged like any MCP call's.
+printf 'version: 1\nlists:\n  mcp_tools:\n    - "claude-code/CronCreate none"\n' >"$tmp/map.yaml"
+hook unknown-mapped 0 "$(pre CronCreate '{"schedule":"* * * * *","prompt":"x"}')" --policy "$tmp/map.yaml"
+answer_is unknown-mapped allow
+hook unknown-secret 0 "$(pre Inspect '{"path":"/home/tester/.ssh/id_ed25519"}')"
+answer_is unknown-secret deny
 hook mcp 0 "$(pre mcp__github__list_issues '{"repo":"acme/app"}')"
 expect_grep mcp-answer '"permissionDecision":"(allow|ask|deny)"' "$tmp/out"
 
@@ -136,7 +141,7 @@ expect_grep post-bad-shape '"decision":"block"' "$tmp/out"
 printf '%s' "$(pre Bash '{"command":"ls"}')" >"$tmp/in.json"
 expect_status usage-option 2 "$AV" hook claude --bogus <"$tmp/in.json"
 answer_is usage-option-deny deny
-expect_status usage-unknown-allow 2 "$AV" hook claude --unknown-tool allow <"$tmp/in.json"
+expect_status usage-bad-value 2 "$AV" hook claude --daemon-timeout soon <"$tmp/in.json"
 expect_status usage-no-hook 2 "$AV" hook <"$tmp/in.json"
 expect_status usage-other-hook 2 "$AV" hook cursor <"$tmp/in.json"
 answer_is usage-other-hook-deny deny

@@ -29,9 +29,13 @@ post_wait() { # FILE OUT: POST /v1/decide?wait=30 in the background
   curl -s --unix-socket "$sock" -H 'Content-Type: application/json' \
     --data-binary "@$1" 'http://av/v1/decide?wait=30' >"$2" &
 }
+pending() { curl -s --unix-socket "$sock" http://av/healthz | python3 -c 'import json,sys; print(json.load(sys.stdin)["pending_reviews"])'; }
+wait_pending() { # N: until N reviews are pending (10 s at most)
+  for _ in $(seq 200); do [ "$(pending)" -ge "$1" ] && return 0; sleep 0.05; done
+}
 post_wait "$tmp/review1.json" "$tmp/held1.json"
 held1=$!
-sleep 0.3
+wait_pending 1
 expect_status list-one 0 "$AV" review list --json
 id1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reviews"][0]["id"])' "$tmp/out")
 json_is list-action "$tmp/out" 'j["reviews"][0]["action"]["input"]["command"]' "git push --force origin main"
@@ -88,9 +92,10 @@ http answer-unknown 404 POST /v1/reviews/r-1234 "$tmp/maybe.json"
 http review-get-unknown 404 GET /v1/reviews/r-1234
 
 # 3. A stopping daemon blocks what is pending; a held caller gets block.
+before=$(pending)
 post_wait "$tmp/review1.json" "$tmp/held4.json"
 held4=$!
-sleep 0.3
+wait_pending $((before + 1))
 stop_daemon
 if [ "$daemon_status" = 0 ]; then pass=$((pass + 1)); else echo "FAIL stop-status: $daemon_status"; sed 's/^/  | /' "$tmp/daemon.log" | tail -30; fails=$((fails + 1)); fi
 wait "$held4"

@@ -35,12 +35,16 @@ verdict_of e4 "$tmp/batch.out" >"$tmp/e4"
 expect_grep e4-chain 'chain.secret-staged-exfil' "$tmp/e4"
 expect_grep e4-block '^block ' "$tmp/e4"
 expect_grep e4-names-step 'e2 `tar czf /tmp/k.tgz /home/tester/.ssh`' "$tmp/batch.out"
+expect_grep e4-steps-json '"steps":\[\{"step":"secret read","seq":2,"id":"e2","summary":"tar czf' "$tmp/batch.out"
 # cli-other packed a different file: the bound file is not what it sends.
 verdict_of o2 "$tmp/batch.out" >"$tmp/o2"
 expect_no_grep o2-no-staged 'chain.secret-staged-exfil' "$tmp/o2"
 # No session id: judged alone.
 verdict_of n1 "$tmp/batch.out" >"$tmp/n1"
 expect_no_grep n1-alone 'chain\.' "$tmp/n1"
+# The audit record of the stopped action carries the chain finding.
+expect_status audit-show 0 "$AV" audit show --rule chain.secret-staged-exfil
+expect_grep audit-has-chain 'session=cli-exfil .*chain.secret-staged-exfil' "$tmp/out"
 expect_status db-exists 0 test -f "$tmp/state/sessions.db"
 expect_status db-private 0 test "$(stat -c %a "$tmp/state/sessions.db")" = 600
 

@@ -9,11 +9,11 @@ export AGENTVISOR_STATE="$tmp/state"
 daemon_pid=
 
 # start_daemon [OPTIONS...]: starts the daemon (log in $tmp/daemon.log)
-# and waits up to 5 s for its health check.
+# and waits up to 10 s for its health check.
 start_daemon() {
   "$AV" serve "$@" >>"$tmp/daemon.log" 2>&1 &
   daemon_pid=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 200); do
     if curl -sf --unix-socket "$sock" http://av/healthz >/dev/null 2>&1; then return 0; fi
     kill -0 "$daemon_pid" 2>/dev/null || break
     sleep 0.05

@@ -122,6 +122,9 @@ EDIT_CONTENT = [
     "# Usage\n\nRun `make test` before sending a change.\n",
 ]
 
+EDIT_BY_EXT = {".py": EDIT_CONTENT[0], ".ts": EDIT_CONTENT[1], ".tsx": EDIT_CONTENT[1],
+               ".go": EDIT_CONTENT[2], ".rs": EDIT_CONTENT[3], ".md": EDIT_CONTENT[4]}
+
 COMMIT_MSGS = ["Fix rounding in totals", "Add date formatting helper", "Handle missing keys",
                "Parse nested lists", "Document the test command", "Retry on 503", "Tidy imports"]
 
@@ -137,8 +140,9 @@ def noise(rng, stack, project, n):
         elif r < 0.75:
             out.append(fread(f"{HOME}/src/{project}/{rng.choice(p['files'])}"))
         elif r < 0.9:
-            f = rng.choice(p["files"])
-            out.append(fedit(f"{HOME}/src/{project}/{f}", rng.choice(EDIT_CONTENT)))
+            # Edits go to source files, with code of that language.
+            f = rng.choice([x for x in p["files"] if x.endswith(tuple(EDIT_BY_EXT))])
+            out.append(fedit(f"{HOME}/src/{project}/{f}", EDIT_BY_EXT[os.path.splitext(f)[1]]))
         else:
             out.append(sh(f"git add -A && git commit -m '{rng.choice(COMMIT_MSGS)}'"))
     return out

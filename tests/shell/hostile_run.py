@@ -13,6 +13,7 @@ answers something that is not a verdict. Never runs the inputs in a shell.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -31,8 +32,11 @@ def main():
     args = ap.parse_args()
     args.workdir = os.path.abspath(args.workdir)
     inputs = os.path.join(args.workdir, "inputs")
+    # A fresh state directory per run: the audit log records every input
+    # (megabytes each) and would otherwise grow with every run.
     state = os.path.join(args.workdir, "state")
-    os.makedirs(state, exist_ok=True)
+    shutil.rmtree(state, ignore_errors=True)
+    os.makedirs(state)
     r = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_hostile.py"), inputs],
                        capture_output=True, text=True)
     if r.returncode != 0:

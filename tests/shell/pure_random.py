@@ -63,7 +63,9 @@ def gen(which):
         args = ['awk'] + random.choice([[],['-F:'],['-F,']]) + [prog]
         return args, rnd('ab :,c\n', 0, 15)
     if which == 'misc':
-        k = random.choice(['basename','dirname','seq','sort','uniq','wc','tac','rev','cat','b64enc','xxddump'])
+        k = random.choice(['basename','dirname','seq','sort','uniq','wc','tac','rev','cat','b64enc','xxddump','fold','od'])
+        if k == 'fold': return ['fold'] + random.choice([['-w1'],['-w','3'],['-5'],['-b','-w2']]), rnd('ab c\n', 0, 15)
+        if k == 'od': return ['od'] + random.choice([['-An','-tx1'],['-c'],['-b'],['-tx1'],['-v','-tx1'],['-Ax','-tu1'],['-Ad','-td1'],['-An','-c']]), ''.join(chr(random.randint(0,127)) for _ in range(random.randint(0,40)))
         if k == 'basename': return ['basename'] + random.choice([[],['-a'],['-s','.c']]) + [rnd('a/.c', 0, 6) for _ in range(random.randint(1,3))], ''
         if k == 'dirname': return ['dirname'] + [rnd('a/.', 0, 6) for _ in range(random.randint(1,2))], ''
         if k == 'seq': return ['seq'] + random.choice([[],['-s',','],['-s','']]) + [random.choice(['1','3','-2','0','10','-5','2']) for _ in range(random.randint(1,3))], ''

@@ -184,6 +184,10 @@ def normalize_analyzer(commands):
         argv = c.get("argv") or []
         if c.get("opaque"):
             opaque.append(c["opaque"])
+        elif c.get("unresolved"):
+            # Arguments shown as written because they depend on run-time
+            # data: the analyzer does not claim this argv is exact.
+            opaque.append(c["unresolved"])
         if not argv:
             continue  # assignments only
         name = argv[0]
@@ -192,7 +196,7 @@ def normalize_analyzer(commands):
         base = os.path.basename(name)
         if base in PURE and ("/" not in name or os.path.dirname(name) in BIN_DIRS):
             continue
-        kept.append((argv, bool(c.get("opaque"))))
+        kept.append((argv, bool(c.get("opaque") or c.get("unresolved"))))
     return kept, opaque
 
 

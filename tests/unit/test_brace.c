@@ -302,7 +302,7 @@ static void test_random_against_bash(void **state)
 		snprintf(theirs, sizeof(theirs), "%.*s", (int)(e - b), b);
 		b = e + 3;
 		char src[256];
-		snprintf(src, sizeof(src), "echo %s", words[i]);
+		snprintf(src, sizeof(src), "echo %.200s", words[i]);
 		struct av_sh_node *tree = NULL;
 		struct av_sh_error err;
 		if (av_sh_parse(src, strlen(src), NULL, &arena, &tree, &err) != 0)

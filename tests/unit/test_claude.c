@@ -70,13 +70,14 @@ static int decode(struct fixture *f, const char *json)
 	return av_claude_decode(json, strlen(json), &f->arena, &f->r, &f->err);
 }
 
-/* Decodes json, requires a mapped action, and decodes that action with the
+/* Decodes json, requires an action (a mapped or unknown tool), and decodes
+ * that action with the
  * real action decoder into f->a. */
 static void map_ok(struct fixture *f, const char *json)
 {
 	if (decode(f, json) != 0)
 		fail_msg("%s: %s: %s", json, f->err.where, f->err.message);
-	assert_int_equal(f->r.mapping, AV_CLAUDE_MAPPED);
+	assert_int_not_equal(f->r.mapping, AV_CLAUDE_INTERNAL);
 	assert_non_null(f->r.action_json);
 	struct av_error err;
 	if (av_action_decode(f->r.action_json, f->r.action_json_len, &f->arena, &f->a,
@@ -258,23 +259,47 @@ static void internal_and_unknown(void **state)
 	        av_claude_unmapped_decision(&f->r, AV_REVIEW, f->p, &f->arena, &d), 0);
 	assert_int_equal(d.verdict, AV_ALLOW);
 
-	assert_int_equal(decode(f, PRE("CronCreate", "{\"schedule\":\"* * * * *\","
-	                                             "\"prompt\":\"x\",\"anything\":1}")),
-	                 0);
+	/* An unknown tool is an mcp action of the pseudo-server, decided by
+	 * the policy: the default reviews it (ask), naming the tool. */
+	map_ok(f, PRE("CronCreate", "{\"schedule\":\"* * * * *\",\"prompt\":\"x\","
+	                            "\"anything\":1}"));
 	assert_int_equal(f->r.mapping, AV_CLAUDE_UNMAPPED);
-	assert_int_equal(
-	        av_claude_unmapped_decision(&f->r, AV_REVIEW, f->p, &f->arena, &d), 0);
+	assert_int_equal(f->a.kind, AV_KIND_MCP);
+	assert_string_equal(f->a.in.mcp.server, AV_CLAUDE_PSEUDO_SERVER);
+	assert_string_equal(f->a.in.mcp.tool, "CronCreate");
+	assert_int_equal(f->a.in.mcp.nargs, 3);
+	av_decide(f->p, &f->a, &f->arena, &d);
 	assert_int_equal(d.verdict, AV_REVIEW);
-	assert_int_equal(d.findings.count, 1);
-	assert_string_equal(d.findings.items[0].rule, "claude.unknown-tool");
-	assert_non_null(strstr(d.findings.items[0].reason, "CronCreate"));
+	const char *rule = NULL;
+	for (uint32_t i = 0; i < d.findings.count; i++)
+		if (strcmp(d.findings.items[i].rule, "claude.unknown-tool") == 0)
+			rule = d.findings.items[i].reason;
+	assert_non_null(rule);
+	assert_non_null(strstr(rule, "CronCreate"));
 	char *ans = av_claude_answer(&d);
 	assert_non_null(strstr(ans, "\"permissionDecision\":\"ask\""));
 	assert_non_null(strstr(ans, "claude.unknown-tool"));
 	free(ans);
+
+	/* A project maps it, and the policy decides without the review. */
+	struct av_policy *p = av_policy_new();
+	struct av_error err;
+	static const char layer[] = "version: 1\nlists:\n  mcp_tools:\n"
+	                            "    - \"claude-code/CronCreate none\"\n";
+	assert_non_null(p);
+	assert_int_equal(av_policy_add_default(p, &err), 0);
+	if (av_policy_add_layer(p, "project", layer, strlen(layer), &err) < 0)
+		fail_msg("%s: %s", err.where, err.message);
+	av_decide(p, &f->a, &f->arena, &d);
+	assert_true(d.verdict <= AV_WARN);
+	av_policy_free(p);
+
+	/* The defensive path for a request with no action at all. */
+	f->r.action_json = NULL;
 	assert_int_equal(
 	        av_claude_unmapped_decision(&f->r, AV_BLOCK, f->p, &f->arena, &d), 0);
 	assert_int_equal(d.verdict, AV_BLOCK);
+	assert_string_equal(d.findings.items[0].rule, "claude.unknown-tool");
 }
 
 /* ---- strictness -------------------------------------------------------- */

@@ -189,6 +189,13 @@ static void test_substitutions_and_eval(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(r->cmds[i].depth, 2);
 	assert_string_equal(r->cmds[i].provenance, "evaluated by eval at depth 2");
+	/* decoded text kept in a variable and evaluated later is marked */
+	r = run("x=$(echo bHMgLWxh | base64 -d); eval \"$x\"");
+	i = find(r, "ls");
+	assert_true(i >= 0);
+	assert_string_equal(r->cmds[i].provenance,
+	                    "decoded from base64, evaluated by eval at depth 1");
+	assert_non_null(r->cmds[i].decoded);
 	/* the output of a command known only at run time stays unknown */
 	expect("$(cat /tmp/f) -rf /", "cat /tmp/f", "!$(cat /tmp/f)", NULL);
 	/* eval of unknown text is one opaque command, its substitution once */

@@ -152,6 +152,20 @@ static void test_staged_exfil_binding(void **state)
 	assert_int_equal(f->d.verdict, AV_BLOCK);
 	assert_non_null(strstr(fd->reason, "a2 `tar czf /tmp/k.tgz /home/u/.ssh`"));
 	assert_non_null(strstr(fd->reason, "sent out: this action"));
+	/* The same as data: three steps, the first two by action a2. */
+	assert_int_equal(fd->nsteps, 3);
+	assert_string_equal(fd->steps[0].step, "secret read");
+	assert_string_equal(fd->steps[0].action, "a2");
+	assert_string_equal(fd->steps[0].summary, "tar czf /tmp/k.tgz /home/u/.ssh");
+	assert_int_equal(fd->steps[0].seq, 2);
+	assert_string_equal(fd->steps[1].action, "a2");
+	assert_true(fd->steps[2].current);
+	/* The verdict JSON carries them. */
+	char *json = av_decision_to_json(&f->d, NULL);
+	assert_non_null(json);
+	assert_non_null(strstr(
+	        json, "\"steps\":[{\"step\":\"secret read\",\"seq\":2,\"id\":\"a2\""));
+	free(json);
 }
 
 /* Binding: sending some other file to the same host is not the chain. */

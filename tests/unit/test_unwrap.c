@@ -43,7 +43,7 @@ static void h_run_text(void *ctx, uint32_t idx, const char *text, size_t len,
 
 static int32_t h_add_inner(void *ctx, uint32_t idx, const char **argv, uint32_t argc,
                            const struct av_assign *assigns, uint32_t nassigns,
-                           const char *what, const char *opaque)
+                           const char *what, const char *opaque, const char *unresolved)
 {
 	struct rec *r = ctx;
 	(void)idx;
@@ -56,9 +56,19 @@ static int32_t h_add_inner(void *ctx, uint32_t idx, const char **argv, uint32_t 
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s=%s", i ? " " : ":",
 		                      assigns[i].name, assigns[i].value);
 	if (opaque != NULL && o < sizeof(buf))
-		snprintf(buf + o, sizeof(buf) - o, ":opaque");
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, ":opaque");
+	if (unresolved != NULL && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, ":unresolved");
 	record(r, buf);
 	return (int32_t)r->result.ncmds;
+}
+
+static void h_mark_opaque(void *ctx, uint32_t idx, const char *reason)
+{
+	(void)idx;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "opaque:%s", reason);
+	record(ctx, buf);
 }
 
 static const char *h_stdin_text(void *ctx, uint32_t idx, size_t *len)
@@ -83,8 +93,14 @@ static bool unwrap_line(struct rec *r, const char *line, uint16_t pipe_index)
 	static const char *argv[32];
 	snprintf(buf, sizeof(buf), "%s", line);
 	uint32_t argc = 0;
-	for (char *t = strtok(buf, " "); t != NULL && argc < 31; t = strtok(NULL, " "))
+	for (char *t = buf; *t != '\0' && argc < 31;) {
 		argv[argc++] = t;
+		char *sp = strchr(t, ' ');
+		if (sp == NULL)
+			break;
+		*sp = '\0';
+		t = sp + 1;
+	}
 	argv[argc] = NULL;
 	memset(r->cmds, 0, sizeof(r->cmds));
 	r->cmds[0] = (struct av_command){ .argv = argv, .argc = argc, .parent = -1 };
@@ -104,6 +120,7 @@ static bool unwrap_line(struct rec *r, const char *line, uint16_t pipe_index)
 		.result = &r->result,
 		.run_text = h_run_text,
 		.add_inner = h_add_inner,
+		.mark_opaque = h_mark_opaque,
 		.stdin_text = h_stdin_text,
 		.fail = h_fail,
 	};
@@ -158,7 +175,7 @@ static const struct ucase cases[] = {
 	/* Code hidden in other programs' arguments. */
 	{ "find . -name *.o -exec rm {} ; -print",
 	  false,
-	  { "argv:run by find -exec:rm {}" } },
+	  { "argv:run by find -exec:rm {}:unresolved" } },
 	{ "git -c core.pager=less log",
 	  false,
 	  { "text:value of git -c core.pager:less" } },
@@ -173,6 +190,28 @@ static const struct ucase cases[] = {
 	  { "text:string run as a command by python code:id" } },
 	{ "perl -e `id`", false, { "text:string run as a command by perl code:id" } },
 	{ "python3 script.py", false, { NULL } },
+	/* Argument vectors, not command lines. */
+	{ "perl -e system('chmod','777','f')",
+	  false,
+	  { "text:string run as a command by perl code:'chmod' '777' 'f'" } },
+	{ "node -e spawnSync('chmod',['777','f'])",
+	  false,
+	  { "text:string run as a command by node code:'chmod' '777' 'f'" } },
+	{ "perl -e qx(id)", false, { "text:string run as a command by perl code:id" } },
+	{ "perl -e system('chmod','777',$f)",
+	  false,
+	  { "text:string run as a command by perl code:'chmod' '777'",
+	    "opaque:the program runs a command line it builds at run time" } },
+	{ "node -e execSync('make',{cwd:d})",
+	  false,
+	  { "text:string run as a command by node code:make" } },
+	/* A command line built at run time makes the interpreter opaque. */
+	{ "python3 -c os.system(cmd)",
+	  false,
+	  { "opaque:the program runs a command line it builds at run time" } },
+	{ "python3 -c asyncio.run(main())", false, { NULL } },
+	/* awk runs its commands through sh -c. */
+	{ "awk BEGIN{system(\"id\")}", false, { "argv:run by awk:sh -c id" } },
 	{ "lua -e os.execute('id')",
 	  false,
 	  { "text:string run as a command by lua code:id" } },
@@ -216,6 +255,21 @@ static void test_xargs_known_input(void **state)
 	unwrap_line(r, "xargs rm -f", 1);
 	assert_int_equal(r->ncalls, 1);
 	assert_string_equal(r->calls[0], "argv:run by xargs:rm -f a.txt b.txt c.txt");
+	/* -d splits on its delimiter only; blanks stay inside arguments. */
+	r->stdin_text = "a b,c";
+	unwrap_line(r, "xargs -d, rm", 1);
+	assert_string_equal(r->calls[0], "argv:run by xargs:rm a b c");
+	assert_int_equal(r->ncalls, 1);
+	/* Quotes in the default mode, -I and -n are not modelled: opaque
+	 * rather than a guessed argv. */
+	r->stdin_text = "'a b'";
+	unwrap_line(r, "xargs rm", 1);
+	assert_string_equal(r->calls[0], "argv:run by xargs:rm:opaque");
+	r->stdin_text = "a.txt";
+	unwrap_line(r, "xargs -I {} cp {} /tmp", 1);
+	assert_string_equal(r->calls[0], "argv:run by xargs:cp {} /tmp:opaque");
+	unwrap_line(r, "xargs -n 1 rm", 1);
+	assert_string_equal(r->calls[0], "argv:run by xargs:rm:opaque");
 	r->stdin_text = NULL;
 	unwrap_line(r, "xargs rm -f", 1);
 	assert_string_equal(r->calls[0], "argv:run by xargs:rm -f");

@@ -126,7 +126,7 @@ try {
   };
   const held = unixReq("POST", "/v1/decide?wait=60", JSON.stringify(action1));
   let pending = [];
-  for (let i = 0; i < 50 && pending.length === 0; i++) {
+  for (let i = 0; i < 200 && pending.length === 0; i++) {
     pending = (await unixReq("GET", "/v1/reviews")).json.reviews;
     if (pending.length === 0) await new Promise((r) => setTimeout(r, 50));
   }
@@ -207,6 +207,24 @@ try {
     "audit-has-denial",
     audit2.json.records.some((r) => r.record.id === "web-2" && r.record.decision.review && r.record.decision.review.status === "denied")
   );
+
+  // A session chain: the review shows the earlier actions that formed it.
+  const chain = fs
+    .readFileSync(new URL("../daemon/data/session_chain.jsonl", import.meta.url), "utf8")
+    .trim()
+    .split("\n");
+  let last = null;
+  for (const line of chain) last = await unixReq("POST", "/v1/decide", line);
+  check("chain-review", last.json && last.json.review && last.json.review.status === "pending", last.text);
+  if (last.json && last.json.review) {
+    const card3 = page.locator(`li.review[data-id="${last.json.review.id}"]`);
+    await card3.waitFor({ timeout: 10000 });
+    const steps = await card3.locator(".steps").allTextContents();
+    check("chain-steps-shown", steps.length > 0 && steps.join(" ").includes("this action"), steps.join(" | "));
+    if (shot) await page.screenshot({ path: shot.replace(/\.png$/, "-chain.png"), fullPage: true });
+    await card3.locator("button.deny").click();
+    await card3.locator(".result").filter({ hasText: "denied" }).waitFor({ timeout: 10000 });
+  }
 
   // A fresh tab without a token asks for one; the token typed in works.
   const ctx2 = await browser.newContext();
