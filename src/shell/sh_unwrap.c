@@ -144,6 +144,12 @@ static const char *const su_long[] = {
 static const char *const pkexec_long[] = { "user", NULL };
 static const char *const flock_long[] = { "timeout", "wait", "conflict-exit-code", NULL };
 static const char *const time_long[] = { "format", "output", NULL };
+static const char *const script_long[] = { "command", "echo",       "log-in", "log-out",
+	                                   "log-io",  "log-timing", NULL };
+static const char *const unshare_long[] = { "setuid",    "setgid",     "wd",
+	                                    "root",      "map-user",   "map-group",
+	                                    "map-users", "map-groups", "propagation",
+	                                    "setgroups", NULL };
 
 /* Sorted by name (strcmp order) for bsearch. */
 static const struct sh_wrapper wrappers[] = {
@@ -177,6 +183,15 @@ static const struct sh_wrapper wrappers[] = {
 	{ .name = "nohup", .mode = WM_EXEC },
 	{ .name = "pkexec", .mode = WM_EXEC, .larg = pkexec_long },
 	{ .name = "rbash", .mode = WM_SHELL },
+	/* script -c CMD runs CMD through a shell; without -c it starts an
+	 * interactive shell and its operand is a log file, not a command. */
+	{ .name = "script",
+	  .mode = WM_SU,
+	  .sarg = "cEtTIOB",
+	  .larg = script_long,
+	  .code_short = 'c',
+	  .code_long = "command" },
+	{ .name = "setarch", .mode = WM_EXEC, .operands = 1 },
 	{ .name = "setsid", .mode = WM_EXEC },
 	{ .name = "sh", .mode = WM_SHELL },
 	{ .name = "stdbuf", .mode = WM_EXEC, .sarg = "ioe", .larg = stdbuf_long },
@@ -188,6 +203,7 @@ static const struct sh_wrapper wrappers[] = {
 	  .code_short = 'c',
 	  .code_long = "command" },
 	{ .name = "sudo", .mode = WM_EXEC, .sarg = "aCcDgpPRrTtUu", .larg = sudo_long },
+	{ .name = "taskset", .mode = WM_EXEC, .operands = 1 },
 	{ .name = "tcsh", .mode = WM_SHELL },
 	{ .name = "time", .mode = WM_EXEC, .sarg = "fo", .larg = time_long },
 	{ .name = "timeout",
@@ -195,6 +211,7 @@ static const struct sh_wrapper wrappers[] = {
 	  .sarg = "sk",
 	  .larg = timeout_long,
 	  .operands = 1 },
+	{ .name = "unshare", .mode = WM_EXEC, .sarg = "SGwR", .larg = unshare_long },
 	{ .name = "watch", .mode = WM_EXEC, .sarg = "n", .larg = watch_long },
 	{ .name = "xargs", .mode = WM_EXEC, .sarg = "adEILnPs", .larg = xargs_long },
 	{ .name = "zsh", .mode = WM_SHELL },
@@ -766,6 +783,53 @@ static bool unwrap_hidden(struct uw *u, uint32_t idx, const char *name)
 		}
 		return true;
 	}
+	/* vim -c ':!CMD' and +'!CMD' run CMD through the shell. */
+	if (strcmp(name, "vim") == 0 || strcmp(name, "vi") == 0 ||
+	    strcmp(name, "nvim") == 0 || strcmp(name, "ex") == 0 ||
+	    strcmp(name, "view") == 0) {
+		for (uint32_t i = 1; i < argc; i++) {
+			const char *e = NULL;
+			if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+				e = argv[++i];
+			else if (argv[i][0] == '+')
+				e = argv[i] + 1;
+			while (e != NULL && (*e == ':' || *e == ' '))
+				e++;
+			if (e != NULL && *e == '!' && e[1] != '\0')
+				unwrap_code(u, idx, e + 1, "ex command of vim");
+		}
+		return true;
+	}
+	/* start-stop-daemon --exec PATH [-- ARGS]: starts PATH with ARGS. */
+	if (strcmp(name, "start-stop-daemon") == 0) {
+		uint32_t x = 0, dd = argc;
+		for (uint32_t i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "--") == 0) {
+				dd = i;
+				break;
+			}
+			if ((strcmp(argv[i], "-x") == 0 ||
+			     strcmp(argv[i], "--exec") == 0 ||
+			     strcmp(argv[i], "-a") == 0 ||
+			     strcmp(argv[i], "--startas") == 0) &&
+			    i + 1 < argc)
+				x = ++i;
+		}
+		if (x == 0)
+			return true;
+		uint32_t n = 1 + (dd < argc ? argc - dd - 1 : 0);
+		const char **av = av_arena_alloc(u->h->arena, sizeof(*av) * (n + 1));
+		if (av == NULL) {
+			out_of_memory(u);
+			return true;
+		}
+		av[0] = argv[x];
+		for (uint32_t k = 1; k < n; k++)
+			av[k] = argv[dd + k];
+		av[n] = NULL;
+		add_inner(u, idx, av, n, "started by start-stop-daemon");
+		return true;
+	}
 	if (strcmp(name, "ssh") == 0) {
 		for (uint32_t i = 1; i < argc; i++) {
 			const char *o = NULL;
@@ -1081,6 +1145,8 @@ bool av_sh_unwrap(const struct av_sh_unwrap_host *host, uint32_t idx)
 		return true;
 	} else if (strcmp(name, "command") == 0 && (ws.seen['v'] || ws.seen['V'])) {
 		return true; /* only looks the name up */
+	} else if (strcmp(name, "taskset") == 0 && ws.seen['p']) {
+		return true; /* changes a running process's affinity */
 	} else if (strcmp(name, "ionice") == 0 &&
 	           (ws.seen['p'] || ws.seen['P'] || ws.seen['u'])) {
 		return true;
