@@ -558,8 +558,19 @@ static void scan_code_literals(struct uw *u, uint32_t idx, const char *code,
 				end = q;
 			} else if (*q == '"' || *q == '\'' || *q == '`') {
 				lit = read_literal(u, q, &end);
-				if (lit != NULL && end != NULL)
+				const char *after = end;
+				while (after != NULL && (*after == ' ' || *after == '\t'))
+					after++;
+				if (lit != NULL && after != NULL &&
+				    (*after == '+' || *after == '%' || *after == '.')) {
+					/* "r" + "m /tmp/x", "%s" % x, "rm " . $f,
+					 * "{}".format(x): the literal is only a piece
+					 * of the command line built at run time. */
+					lit = NULL;
+					dynamic = true;
+				} else if (lit != NULL && end != NULL) {
 					lit = more_literal_args(u, lit, &end, &dynamic);
+				}
 			} else if (n == 2 && p[0] == 'q' && p[1] == 'x' && p[2] != '\0' &&
 			           strchr("({[</|!", p[2]) != NULL) {
 				lit = read_qx(u, p + 2, &end); /* perl qx(...) */
@@ -1061,6 +1072,26 @@ static const char **xargs_words(struct uw *u, uint32_t idx, const char *const *a
 	return v;
 }
 
+/* xargs -r (--no-run-if-empty) with known input that holds no argument
+ * runs nothing. */
+static bool xargs_runs_nothing(struct uw *u, uint32_t idx, const char *const *argv,
+                               uint32_t i)
+{
+	bool r = false;
+	for (uint32_t k = 1; k < i; k++)
+		if (strcmp(argv[k], "-r") == 0 ||
+		    strcmp(argv[k], "--no-run-if-empty") == 0)
+			r = true;
+	size_t len = 0;
+	const char *text = r ? u->h->stdin_text(u->h->ctx, idx, &len) : NULL;
+	if (text == NULL)
+		return false;
+	for (size_t k = 0; k < len; k++)
+		if (text[k] != ' ' && text[k] != '\t' && text[k] != '\n')
+			return false;
+	return true;
+}
+
 /* env NAME=VALUE ... : the assignments given to the inner command, from
  * argv[*i] on; *i moves past them. Returns false when memory ran out. */
 static bool env_assigns(struct uw *u, const char *const *argv, uint32_t argc, uint32_t *i,
@@ -1164,15 +1195,20 @@ bool av_sh_unwrap(const struct av_sh_unwrap_host *host, uint32_t idx)
 	}
 	struct av_assign *assigns = NULL;
 	uint32_t nassigns = 0;
-	if (strcmp(name, "env") == 0 &&
+	/* env and sudo take NAME=VALUE words before the command as its
+	 * environment. */
+	if ((strcmp(name, "env") == 0 || strcmp(name, "sudo") == 0) &&
 	    !env_assigns(u, argv, argc, &i, &assigns, &nassigns))
 		return true;
 	if (i >= argc)
 		return true;
 	const char **iargv = argv + i;
 	uint32_t iargc = argc - i;
-	if (strcmp(name, "xargs") == 0 && !opaque)
+	if (strcmp(name, "xargs") == 0 && !opaque) {
+		if (xargs_runs_nothing(u, idx, argv, ws.i))
+			return true;
 		iargv = xargs_words(u, idx, argv, ws.i, iargv, &iargc, &opaque);
+	}
 	snprintf(what, sizeof(what), "run by %.20s", name);
 	host->add_inner(host->ctx, idx, iargv, iargc, assigns, nassigns, what, opaque,
 	                NULL);

@@ -165,6 +165,10 @@ static const struct ucase cases[] = {
 	{ "exec -a name top", true, { "argv:run by exec:top" } },
 	{ "flock /tmp/lk -c make", true, { "text:argument of flock -c:make" } },
 	{ "taskset -c 0-3 make", true, { "argv:run by taskset:make" } },
+	{ "sudo LANG=C make", true, { "argv:run by sudo:make:LANG=C" } },
+	{ "python3 -c os.system('r'+'m')",
+	  false,
+	  { "opaque:the program runs a command line it builds at run time" } },
 	{ "taskset -p 3 1234", true, { NULL } },
 	{ "setarch x86_64 make", true, { "argv:run by setarch:make" } },
 	{ "unshare -r -S 0 id", true, { "argv:run by unshare:id" } },
@@ -280,6 +284,12 @@ static void test_xargs_known_input(void **state)
 	assert_string_equal(r->calls[0], "argv:run by xargs:cp {} /tmp:opaque");
 	unwrap_line(r, "xargs -n 1 rm", 1);
 	assert_string_equal(r->calls[0], "argv:run by xargs:rm:opaque");
+	/* -r with empty input runs nothing; without -r, xargs runs once. */
+	r->stdin_text = "\n";
+	unwrap_line(r, "xargs -r rm", 1);
+	assert_int_equal(r->ncalls, 0);
+	unwrap_line(r, "xargs rm", 1);
+	assert_string_equal(r->calls[0], "argv:run by xargs:rm");
 	r->stdin_text = NULL;
 	unwrap_line(r, "xargs rm -f", 1);
 	assert_string_equal(r->calls[0], "argv:run by xargs:rm -f");
