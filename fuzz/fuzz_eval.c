@@ -67,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	av_arena_init(&a2, (size_t)64 << 20);
 	struct av_shell_result r1, r2;
 	struct av_error err;
-	int s1 = av_sh_eval_analyze(s, len, &ctx, &a1, &r1, &err);
-	int s2 = av_sh_eval_analyze(s, len, &ctx, &a2, &r2, &err);
+	int s1 = av_shell_analyze(s, len, &ctx, &a1, &r1, &err);
+	int s2 = av_shell_analyze(s, len, &ctx, &a2, &r2, &err);
 	if (s1 != s2)
 		abort();
 	if (s1 == 0) {

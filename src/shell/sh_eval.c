@@ -5368,9 +5368,9 @@ static void init_context(struct ev *st, const struct av_context *ctx)
 	st->sc.vars_cap = cap;
 }
 
-int av_sh_eval_analyze(const char *src, size_t len, const struct av_context *ctx,
-                       struct av_arena *arena, struct av_shell_result *out,
-                       struct av_error *err)
+int av_shell_analyze(const char *src, size_t len, const struct av_context *ctx,
+                     struct av_arena *arena, struct av_shell_result *out,
+                     struct av_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	if (!src) {
@@ -5400,11 +5400,4 @@ int av_sh_eval_analyze(const char *src, size_t len, const struct av_context *ctx
 		        err, AV_E_NOMEM, "",
 		        "the shell analysis ran out of memory (arena cap reached)");
 	return 0;
-}
-
-int av_shell_analyze(const char *src, size_t len, const struct av_context *ctx,
-                     struct av_arena *arena, struct av_shell_result *out,
-                     struct av_error *err)
-{
-	return av_sh_eval_analyze(src, len, ctx, arena, out, err);
 }

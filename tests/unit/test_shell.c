@@ -11,39 +11,7 @@
 
 #include <cmocka.h>
 
-#include "agentvisor/shell.h"
-
-static const struct av_context ctx = {
-	.cwd = "/home/dev/project",
-	.workspace = "/home/dev/project",
-	.home = "/home/dev",
-	.user = "dev",
-};
-
-static struct av_arena arena;
-static struct av_shell_result res;
-
-static int setup(void **state)
-{
-	(void)state;
-	av_arena_init(&arena, AV_ARENA_DEFAULT_CAP);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	av_arena_free(&arena);
-	return 0;
-}
-
-static const struct av_shell_result *analyze(const char *s)
-{
-	struct av_error err;
-	av_arena_reset(&arena);
-	assert_int_equal(av_shell_analyze(s, strlen(s), &ctx, &arena, &res, &err), 0);
-	return &res;
-}
+#include "shell_fixture.h"
 
 /* Asserts command i has exactly the given argv (NULL-terminated list). */
 static void expect_argv(const struct av_shell_result *r, uint32_t i, ...)
