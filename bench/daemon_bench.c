@@ -18,7 +18,14 @@
  *
  * Budgets (DESIGN.md): p99 <= 200 us at 16 clients; RSS <= 16 MiB. FSYNC
  * (batch by default) is the daemon's --fsync; the audit record is written
- * for every decision whatever it is. */
+ * for every decision whatever it is.
+ *
+ * The floor: the same loads against a minimal single-threaded epoll HTTP
+ * responder (a forked process answering every request with a fixed
+ * verdict-sized body, no work). It measures what this machine charges
+ * before the daemon does anything: socket round trips, waking a sleeping
+ * process (costly on a virtual machine, where an idle vCPU is halted) and
+ * queueing behind other clients' round trips. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -80,6 +88,93 @@ static int connect_unix(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+/* ---- the floor: a responder that does no work ---- */
+
+#define FLOOR_FDS 1024
+
+/* A verdict-sized answer; floor_reply is the whole HTTP response. */
+static const char floor_body[] =
+        "{\"id\":null,\"verdict\":\"allow\",\"risk\":\"none\",\"findings\":[],"
+        "\"commands\":[{\"argv\":[\"git\",\"status\"],\"depth\":0}],\"effects\":"
+        "[{\"kind\":\"proc.exec\",\"command\":0,\"binary\":\"git\"}],\"policy\":"
+        "\"0123456789abcdef0123456789abcdef\"}\n";
+static char floor_reply[512];
+static size_t floor_reply_len;
+
+/* Consumes every complete request at the start of b[0..*have) and answers
+ * each with floor_reply. */
+static void floor_answer(int fd, char *b, size_t *have)
+{
+	for (;;) {
+		b[*have] = '\0';
+		char *end = strstr(b, "\r\n\r\n");
+		if (end == NULL)
+			return;
+		char *cl = strcasestr(b, "Content-Length:");
+		size_t need =
+		        (size_t)(end + 4 - b) +
+		        (cl != NULL && cl < end ? (size_t)strtol(cl + 15, NULL, 10) : 0);
+		if (need > *have)
+			return;
+		if (write(fd, floor_reply, floor_reply_len) < 0)
+			return;
+		memmove(b, b + need, *have - need);
+		*have -= need;
+	}
+}
+
+/* Serves path until killed (runs in a forked child). */
+static void floor_server(const char *path)
+{
+	int hl = snprintf(floor_reply, sizeof(floor_reply),
+	                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+	                  "Content-Length: %zu\r\n\r\n%s",
+	                  sizeof(floor_body) - 1, floor_body);
+	if (hl < 0 || (size_t)hl >= sizeof(floor_reply))
+		_exit(70);
+	floor_reply_len = (size_t)hl;
+	static char bufs[FLOOR_FDS][2048];
+	static size_t have[FLOOR_FDS];
+	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		_exit(70);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = ls };
+	if (ls < 0 || ep < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(ls, 512) != 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) != 0)
+		_exit(70);
+	for (;;) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(ep, evs, 64, -1);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == ls) {
+				int c;
+				while ((c = accept4(ls, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+					struct epoll_event ce = { .events = EPOLLIN,
+						                  .data.fd = c };
+					if (c >= FLOOR_FDS ||
+					    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) != 0)
+						close(c);
+					else
+						have[c] = 0;
+				}
+				continue;
+			}
+			ssize_t r = read(fd, bufs[fd] + have[fd],
+			                 sizeof(bufs[fd]) - 1 - have[fd]);
+			if (r <= 0) {
+				close(fd);
+				continue;
+			}
+			have[fd] += (size_t)r;
+			floor_answer(fd, bufs[fd], &have[fd]);
+		}
+	}
 }
 
 /* Sends one request and reads one reply on a keep-alive connection.
@@ -230,6 +325,44 @@ static long rss_kib(pid_t pid)
 	return v;
 }
 
+/* Runs one load (clients clients, paced or closed) against sock and prints
+ * its row; pid is the server whose CPU time is charged. Returns the number
+ * of failed requests. */
+static long run_load(const char *label, const char *sock, pid_t pid, int clients,
+                     bool paced, double seconds, double pace_us)
+{
+	struct run r = { .sock = sock,
+		         .seconds = seconds,
+		         .cap = MAX_SAMPLES,
+		         .pace_ns = paced ? pace_us * 1e3 : 0 };
+	r.lat = malloc(sizeof(double) * r.cap);
+	if (r.lat == NULL)
+		return 1;
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_t th[256];
+	for (int i = 0; i < clients; i++)
+		pthread_create(&th[i], NULL, client, &r);
+	usleep(100000);
+	double t0 = now_ns();
+	double cpu0 = cpu_s(pid);
+	r.go = 1;
+	for (int i = 0; i < clients; i++)
+		pthread_join(th[i], NULL);
+	double wall = (now_ns() - t0) / 1e9;
+	double cpu = cpu_s(pid) - cpu0;
+	qsort(r.lat, r.nlat, sizeof(double), cmp_double);
+	double p50 = r.nlat ? r.lat[r.nlat / 2] / 1e3 : 0;
+	double p99 = r.nlat ? r.lat[(size_t)((double)(r.nlat - 1) * 0.99)] / 1e3 : 0;
+	double mx = r.nlat ? r.lat[r.nlat - 1] / 1e3 : 0;
+	printf("%-8s %-7s %8d %12.0f %10.1f %10.1f %10.1f %8ld %12.1f\n", label,
+	       paced ? "paced" : "closed", clients, (double)r.nlat / wall, p50, p99, mx,
+	       r.errors, r.nlat ? cpu * 1e6 / (double)r.nlat : 0);
+	fflush(stdout);
+	free(r.lat);
+	pthread_mutex_destroy(&r.mu);
+	return r.errors;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -266,45 +399,37 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	printf("daemon RSS at start (default policy): %ld KiB\n", rss_kib(pid));
-	printf("%-8s %8s %12s %10s %10s %10s %8s %12s\n", "load", "clients",
-	       "decisions/s", "p50 us", "p99 us", "max us", "errors", "daemon cpu us");
+	printf("%-8s %-7s %8s %12s %10s %10s %10s %8s %12s\n", "server", "load",
+	       "clients", "requests/s", "p50 us", "p99 us", "max us", "errors",
+	       "server cpu us");
 	static const int clients[] = { 1, 16, 256, 1, 16, 256 };
 	int rc = 0;
-	for (size_t c = 0; c < sizeof(clients) / sizeof(clients[0]); c++) {
-		bool paced = c >= 3;
-		struct run r = { .sock = sock,
-			         .seconds = seconds,
-			         .cap = MAX_SAMPLES,
-			         .pace_ns = paced ? pace_us * 1e3 : 0 };
-		r.lat = malloc(sizeof(double) * r.cap);
-		pthread_mutex_init(&r.mu, NULL);
-		pthread_t th[256];
-		for (int i = 0; i < clients[c]; i++)
-			pthread_create(&th[i], NULL, client, &r);
-		usleep(100000);
-		double t0 = now_ns();
-		double cpu0 = cpu_s(pid);
-		r.go = 1;
-		for (int i = 0; i < clients[c]; i++)
-			pthread_join(th[i], NULL);
-		double wall = (now_ns() - t0) / 1e9;
-		double cpu = cpu_s(pid) - cpu0;
-		qsort(r.lat, r.nlat, sizeof(double), cmp_double);
-		double p50 = r.nlat ? r.lat[r.nlat / 2] / 1e3 : 0;
-		double p99 =
-		        r.nlat ? r.lat[(size_t)((double)(r.nlat - 1) * 0.99)] / 1e3 : 0;
-		double mx = r.nlat ? r.lat[r.nlat - 1] / 1e3 : 0;
-		printf("%-8s %8d %12.0f %10.1f %10.1f %10.1f %8ld %12.1f\n",
-		       paced ? "paced" : "closed", clients[c], (double)r.nlat / wall, p50,
-		       p99, mx, r.errors, r.nlat ? cpu * 1e6 / (double)r.nlat : 0);
-		if (r.errors)
+	for (size_t c = 0; c < sizeof(clients) / sizeof(clients[0]); c++)
+		if (run_load("daemon", sock, pid, clients[c], c >= 3, seconds, pace_us))
 			rc = 1;
-		free(r.lat);
-	}
 	printf("daemon RSS after the runs: %ld KiB\n", rss_kib(pid));
 	kill(pid, SIGTERM);
 	int status;
 	waitpid(pid, &status, 0);
+	/* The floor, under the same loads (but 256). */
+	char fsock[256];
+	snprintf(fsock, sizeof(fsock), "%s/floor.sock", dir);
+	pid_t fpid = fork();
+	if (fpid == 0) {
+		floor_server(fsock);
+		_exit(0);
+	}
+	for (int i = 0; i < 200 && (fd = connect_unix(fsock)) < 0; i++)
+		usleep(20000);
+	if (fd >= 0) {
+		close(fd);
+		static const int fclients[] = { 1, 16, 1, 16 };
+		for (size_t c = 0; c < 4; c++)
+			run_load("floor", fsock, fpid, fclients[c], c >= 2, seconds,
+			         pace_us);
+	}
+	kill(fpid, SIGTERM);
+	waitpid(fpid, &status, 0);
 	/* The state directory is left for inspection only on failure. */
 	if (rc == 0) {
 		pid_t rm = fork();

@@ -45,10 +45,16 @@ struct av_audit_opts {
 	uint32_t
 	        checkpoint_every; /* a signed checkpoint every N records (and at close) */
 	uint64_t segment_bytes;   /* rotate when a segment would grow past this */
+	/* AV_FSYNC_BATCH only: run the batch fsyncs on a background thread
+	 * instead of inside the append that reaches the batch limit, so a
+	 * long-running writer (the daemon) never holds a decision behind a
+	 * disk flush. The flush starts at the same moment; a failed flush is
+	 * returned by the next append (which then fails: fail closed). */
+	bool sync_thread;
 };
 
-/* Fills o with the defaults (batch, 512 records / 20 ms, checkpoint every
- * 1024 records, 64 MiB segments), then applies AGENTVISOR_AUDIT_FSYNC and
+/* Fills o with the defaults (batch, 512 records / 20 ms, no syncer thread, checkpoint
+ * every 1024 records, 64 MiB segments), then applies AGENTVISOR_AUDIT_FSYNC and
  * AGENTVISOR_AUDIT_SEGMENT_BYTES from the environment when set. Returns -1
  * with err set when one of those variables is invalid. */
 int av_audit_opts_default(struct av_audit_opts *o, struct av_error *err);

@@ -37,6 +37,7 @@ int av_audit_opts_default(struct av_audit_opts *o, struct av_error *err)
 	o->batch_ms = 20;
 	o->checkpoint_every = 1024;
 	o->segment_bytes = AV_AUDIT_SEGMENT_DEFAULT;
+	o->sync_thread = false;
 	const char *f = getenv("AGENTVISOR_AUDIT_FSYNC");
 	if (f != NULL && f[0] != '\0' && av_audit_fsync_parse(f, &o->fsync) < 0)
 		return av_error_set(

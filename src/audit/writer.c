@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,18 @@ struct av_audit_writer {
 	unsigned char *buf;
 	size_t cap;
 	struct av_audit_scratch scratch; /* lent to record.c per record */
+	/* The background syncer (opts.sync_thread): appends hand it a dup of
+	 * the segment descriptor and go on; it flushes and closes that dup.
+	 * Everything below is guarded by smu. */
+	bool syncer_on;
+	pthread_t syncer;
+	pthread_mutex_t smu;
+	pthread_cond_t scv;
+	int sync_fd;         /* handed over, not yet taken by the thread; or -1 */
+	uint64_t sync_segno; /* the segment sync_fd belongs to */
+	bool sync_stop;      /* close asks the thread to end */
+	bool sync_failed;    /* a background flush failed: sync_error says how */
+	struct av_error sync_error;
 };
 
 static uint64_t now_realtime_ns(void)
@@ -238,6 +251,103 @@ static int create_segment(struct av_audit_writer *w, uint64_t segno, uint64_t fi
 	return 0;
 }
 
+/* The background syncer's loop: takes the descriptor the writer handed
+ * over, flushes it and closes it. fdatasync through a dup flushes the same
+ * file, so every record written before the hand-over is covered; records
+ * written while the flush runs are covered by the next hand-over. */
+static void *syncer_main(void *arg)
+{
+	struct av_audit_writer *w = arg;
+	pthread_mutex_lock(&w->smu);
+	for (;;) {
+		while (w->sync_fd < 0 && !w->sync_stop)
+			pthread_cond_wait(&w->scv, &w->smu);
+		if (w->sync_fd < 0)
+			break; /* stopping with nothing left to flush */
+		int fd = w->sync_fd;
+		uint64_t segno = w->sync_segno;
+		w->sync_fd = -1;
+		pthread_mutex_unlock(&w->smu);
+		int rc = fdatasync(fd), e = errno;
+		close(fd);
+		pthread_mutex_lock(&w->smu);
+		if (rc != 0 && !w->sync_failed) {
+			w->sync_failed = true;
+			av_error_set(&w->sync_error, AV_E_IO, w->dir,
+			             "cannot fsync audit segment " AV_SEG_NAME_FMT
+			             " (in the background): %s",
+			             (unsigned long long)segno, strerror(e));
+		}
+	}
+	pthread_mutex_unlock(&w->smu);
+	return NULL;
+}
+
+/* Hands the open segment to the syncer. Returns -1 with err set when an
+ * earlier background flush failed (the records it covered may not be
+ * durable: the append that learns it fails, so its decision is blocked)
+ * or when the descriptor cannot be duplicated. */
+static int sync_in_background(struct av_audit_writer *w, struct av_error *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&w->smu);
+	if (w->sync_failed) {
+		*err = w->sync_error;
+		rc = -1;
+	} else if (w->sync_fd < 0 || w->sync_segno != w->h.segno) {
+		/* A pending hand-over of the same segment covers these records
+		 * already: its flush has not started. */
+		int fd = fcntl(w->seg_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			rc = io_error(w, w->h.segno, w->h.seg_end, err,
+			              "cannot hand the audit segment to the syncer",
+			              errno);
+		} else {
+			if (w->sync_fd >= 0)
+				close(w->sync_fd); /* an older segment, flushed at
+				                      rotation */
+			w->sync_fd = fd;
+			w->sync_segno = w->h.segno;
+			pthread_cond_signal(&w->scv);
+		}
+	}
+	pthread_mutex_unlock(&w->smu);
+	return rc;
+}
+
+/* The check an append makes before it writes: a failed background flush
+ * fails the append (fail closed). Cheap when the syncer is off. */
+static int syncer_healthy(struct av_audit_writer *w, struct av_error *err)
+{
+	if (!w->syncer_on)
+		return 0;
+	int rc = 0;
+	pthread_mutex_lock(&w->smu);
+	if (w->sync_failed) {
+		*err = w->sync_error;
+		rc = -1;
+	}
+	pthread_mutex_unlock(&w->smu);
+	return rc;
+}
+
+/* Stops the syncer after its last flush. */
+static void syncer_stop(struct av_audit_writer *w)
+{
+	if (!w->syncer_on)
+		return;
+	pthread_mutex_lock(&w->smu);
+	w->sync_stop = true;
+	pthread_cond_signal(&w->scv);
+	pthread_mutex_unlock(&w->smu);
+	pthread_join(w->syncer, NULL);
+	if (w->sync_fd >= 0)
+		close(w->sync_fd);
+	pthread_cond_destroy(&w->scv);
+	pthread_mutex_destroy(&w->smu);
+	w->syncer_on = false;
+}
+
 static int sync_segment(struct av_audit_writer *w, struct av_error *err)
 {
 	if (w->unsynced == 0 || w->seg_fd < 0)
@@ -245,6 +355,22 @@ static int sync_segment(struct av_audit_writer *w, struct av_error *err)
 	if (fdatasync(w->seg_fd) != 0)
 		return io_error(w, w->h.segno, w->h.seg_end, err,
 		                "cannot fsync the audit segment", errno);
+	w->unsynced = 0;
+	w->last_sync_ns = now_mono_ns();
+	return 0;
+}
+
+/* A batch flush: on the syncer when there is one, else here. Rotation
+ * flushes the old segment with sync_segment itself, so a segment is never
+ * left behind unflushed when the syncer moves on to the next. */
+static int sync_batch(struct av_audit_writer *w, struct av_error *err)
+{
+	if (!w->syncer_on)
+		return sync_segment(w, err);
+	if (w->unsynced == 0 || w->seg_fd < 0)
+		return 0;
+	if (sync_in_background(w, err) < 0)
+		return -1;
 	w->unsynced = 0;
 	w->last_sync_ns = now_mono_ns();
 	return 0;
@@ -279,6 +405,8 @@ static int append_locked(struct av_audit_writer *w, enum av_audit_type type,
 		return av_error_set(err, AV_E_LIMIT, "",
 		                    "audit record payload of %zu bytes is out of range",
 		                    len);
+	if (syncer_healthy(w, err) < 0)
+		return -1;
 	size_t flen = AV_FRAME_OVERHEAD + len;
 	if (flen > w->cap) {
 		unsigned char *n = realloc(w->buf, flen);
@@ -320,7 +448,7 @@ static int append_locked(struct av_audit_writer *w, enum av_audit_type type,
 	        (w->o.fsync == AV_FSYNC_BATCH &&
 	         (w->unsynced >= w->o.batch_records ||
 	          now_mono_ns() - w->last_sync_ns >= (uint64_t)w->o.batch_ms * 1000000u));
-	if (sync_now && sync_segment(w, err) < 0)
+	if (sync_now && sync_batch(w, err) < 0)
 		return -1;
 	if (type != AV_REC_CHECKPOINT && w->h.since_ckpt >= w->o.checkpoint_every)
 		return checkpoint_locked(w, err);
@@ -681,6 +809,16 @@ int av_audit_open(const char *state_dir, const struct av_audit_opts *opts,
 	unlock_log(w);
 	if (rc < 0)
 		goto fail;
+	if (w->o.sync_thread && w->o.fsync == AV_FSYNC_BATCH) {
+		w->sync_fd = -1;
+		if (pthread_mutex_init(&w->smu, NULL) != 0 ||
+		    pthread_cond_init(&w->scv, NULL) != 0 ||
+		    pthread_create(&w->syncer, NULL, syncer_main, w) != 0) {
+			/* defensive: flushes then stay inline, as without the option */
+		} else {
+			w->syncer_on = true;
+		}
+	}
 	*out = w;
 	return 0;
 fail:
@@ -731,7 +869,7 @@ int av_audit_checkpoint(struct av_audit_writer *w, struct av_error *err)
 
 int av_audit_sync(struct av_audit_writer *w, struct av_error *err)
 {
-	return sync_segment(w, err);
+	return sync_batch(w, err);
 }
 
 int av_audit_close(struct av_audit_writer *w, struct av_error *err)
@@ -739,6 +877,11 @@ int av_audit_close(struct av_audit_writer *w, struct av_error *err)
 	if (w == NULL)
 		return 0;
 	int rc = av_audit_checkpoint(w, err);
+	syncer_stop(w);
+	if (rc == 0 && w->sync_failed) {
+		*err = w->sync_error;
+		rc = -1;
+	}
 	if (rc == 0 && w->unsynced > 0 && fdatasync(w->seg_fd) != 0)
 		rc = io_error(w, w->h.segno, w->h.seg_end, err,
 		              "cannot fsync the audit segment", errno);

@@ -645,8 +645,13 @@ int av_daemon_start(struct av_daemon *d, const struct av_daemon_opts *o,
 	signal(SIGPIPE, SIG_IGN);
 	if ((d->policy = load_policy(o, err)) == NULL)
 		return -1;
+	/* Batch flushes run on the writer's syncer thread: a decision never
+	 * waits behind a disk flush that is not its own (with --fsync always
+	 * every decision still waits for its own). */
+	struct av_audit_opts ao = o->audit;
+	ao.sync_thread = true;
 	if (av_state_dir_prepare(o->state_dir, err) < 0 ||
-	    av_audit_open(o->state_dir, &o->audit, &d->log, err) < 0)
+	    av_audit_open(o->state_dir, &ao, &d->log, err) < 0)
 		return -1;
 	/* Sessions: one store for the daemon's life. When it cannot be opened
 	 * the daemon still serves; actions that name a session fail closed. */
