@@ -261,6 +261,13 @@ int av_audit_reader_open(const char *state_dir, struct av_audit_reader **out,
  * everything. */
 int av_audit_reader_next(struct av_audit_reader *r, struct av_audit_record *rec,
                          struct av_error *err);
+/* Positions a fresh reader (nothing read yet) so that the next record is
+ * the one with sequence number seq (or the end of the log, when seq is past
+ * it). Whole segments before it are passed over by their headers, without
+ * reading them; inside the segment that holds seq, records before it are
+ * stepped over by their length fields, without checking their hashes (they
+ * are not returned). Returns 0, or -1 with err set. */
+int av_audit_reader_seek(struct av_audit_reader *r, uint64_t seq, struct av_error *err);
 void av_audit_reader_free(struct av_audit_reader *r);
 
 enum av_audit_fault {

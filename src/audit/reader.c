@@ -2,10 +2,12 @@
  * and verifying all of it (av_audit_verify). Each segment is read whole,
  * bounded by AV_AUDIT_SEGMENT_MAX_READ, and checked by the pure code in
  * frame.c. */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agentvisor/sys.h"
 #include "audit/audit_internal.h"
@@ -91,6 +93,67 @@ int av_audit_reader_next(struct av_audit_reader *r, struct av_audit_record *rec,
 		r->next_seq++;
 		return 1;
 	}
+}
+
+/* The first sequence number segment segno claims in its header; -1 when
+ * the header cannot be read (the seek then stops there and the normal read
+ * reports the damage). */
+static int segment_first_seq(const struct av_audit_reader *r, uint64_t segno,
+                             uint64_t *out)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/" AV_SEG_NAME_FMT, r->dir,
+	         (unsigned long long)segno);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	unsigned char hdr[AV_SEG_HEADER];
+	ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, AV_SEG_MAGIC, 8) != 0 ||
+	    av_get_u64(hdr + 8) != segno)
+		return -1;
+	*out = av_get_u64(hdr + 16);
+	return 0;
+}
+
+int av_audit_reader_seek(struct av_audit_reader *r, uint64_t seq, struct av_error *err)
+{
+	if (r->data != NULL || r->next_seq != 0)
+		return av_error_set(err, AV_E_INTERNAL, "", "seek on a used reader");
+	/* The last segment whose first record is at or before seq. Segment
+	 * headers ascend with their numbers; a header that cannot be read
+	 * ends the search there, so damage is found by the reads, not
+	 * skipped over. */
+	size_t lo = 0;
+	uint64_t lo_first = 0;
+	for (size_t i = 1; i < r->nsegs; i++) {
+		uint64_t first;
+		if (segment_first_seq(r, r->segs[i], &first) < 0 || first > seq)
+			break;
+		lo = i;
+		lo_first = first;
+	}
+	if (r->nsegs == 0)
+		return 0;
+	r->cur = lo;
+	r->next_seq = lo_first;
+	if (load_segment(r, err) < 0)
+		return -1;
+	/* Step over the records before seq by their length fields. A length
+	 * that runs past the segment stops the stepping; av_audit_reader_next
+	 * then reports the frame there. */
+	while (r->next_seq < seq && r->off + AV_FRAME_HEADER <= r->len) {
+		const unsigned char *f = (const unsigned char *)r->data + r->off;
+		uint32_t plen = av_get_u32(f + 24);
+		if (memcmp(f, AV_FRAME_MAGIC, 4) != 0 ||
+		    av_get_u64(f + 8) != r->next_seq || plen > AV_AUDIT_MAX_PAYLOAD ||
+		    r->len - r->off < AV_FRAME_OVERHEAD + plen)
+			break;
+		r->off += AV_FRAME_OVERHEAD + plen;
+		r->next_seq++;
+	}
+	return 0;
 }
 
 void av_audit_reader_free(struct av_audit_reader *r)

@@ -22,6 +22,7 @@
 #define AV_DAEMON_REVIEW_BYTES ((size_t)64 << 20) /* text all reviews hold */
 #define AV_DAEMON_AUDIT_LIMIT  1000 /* most records one GET /v1/audit returns */
 #define AV_DAEMON_AUDIT_BYTES  ((size_t)8 << 20) /* ... and most payload bytes */
+#define AV_DAEMON_AUDIT_SCAN   20000             /* ... and most records it looks at */
 
 struct av_review;
 struct av_waiter;

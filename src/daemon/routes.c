@@ -478,7 +478,13 @@ static int parse_audit_query(struct evhttp_request *req, struct audit_query *q)
 
 /* GET /v1/audit?since=SEQ&limit=N&verdict=V: records from sequence number
  * since on, in order, at most limit; with verdict, decision records with
- * that final verdict only. "next" is where to continue. */
+ * that final verdict only. "next" is where to continue.
+ *
+ * This runs on the event loop, so its work is bounded whatever the log's
+ * size: the reader seeks to since by segment headers and record lengths
+ * (no hashing of what is passed over), and one answer examines at most
+ * AV_DAEMON_AUDIT_SCAN records (a verdict filter that matches rarely
+ * answers with fewer records, possibly none, and a next to go on from). */
 static void h_audit(struct route_ctx *rc)
 {
 	struct av_daemon *d = rc->d;
@@ -495,18 +501,22 @@ static void h_audit(struct route_ctx *rc)
 	}
 	json_t *recs = json_array();
 	struct av_audit_record rec;
+	bool sought = av_audit_reader_seek(r, q.since, &err) == 0;
 	int n = 0;
 	uint64_t next = q.since;
 	size_t bytes = 0;
-	while (recs != NULL && (n = av_audit_reader_next(r, &rec, &err)) == 1) {
-		if (rec.seq < q.since) {
+	unsigned examined = 0;
+	while (sought && recs != NULL && (n = av_audit_reader_next(r, &rec, &err)) == 1) {
+		if (rec.seq < q.since) { /* defensive: the seek passed these */
 			next = rec.seq + 1;
 			continue;
 		}
 		/* One answer holds at most AV_DAEMON_AUDIT_BYTES of records
-		 * (records can be megabytes); the caller continues at next. */
-		if (json_array_size(recs) > 0 &&
-		    bytes + rec.payload_len > AV_DAEMON_AUDIT_BYTES)
+		 * (records can be megabytes) and looks at most at
+		 * AV_DAEMON_AUDIT_SCAN; the caller continues at next. */
+		if (examined++ >= AV_DAEMON_AUDIT_SCAN ||
+		    (json_array_size(recs) > 0 &&
+		     bytes + rec.payload_len > AV_DAEMON_AUDIT_BYTES))
 			break;
 		next = rec.seq + 1;
 		json_t *p = json_loadb(rec.payload, rec.payload_len, 0, NULL);
@@ -530,7 +540,7 @@ static void h_audit(struct route_ctx *rc)
 			break;
 	}
 	av_audit_reader_free(r);
-	if (n < 0) {
+	if (!sought || n < 0) {
 		json_decref(recs);
 		av_reply_error(rc->req, 500, av_errcode_name(err.code), err.where, "%s",
 		               err.message);
