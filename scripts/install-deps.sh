@@ -9,8 +9,9 @@ packages=(
   libjansson-dev libyaml-dev libpcre2-dev libsodium-dev
   libcmocka-dev python3 clang libclang-rt-14-dev bubblewrap clang-format
   libsqlite3-dev sqlite3 libevent-dev curl
-  chromium xxd
+  chromium xxd systemd
 )
+# systemd: only its systemd-analyze, which checks the units in systemd/.
 # The browser test drives Debian's chromium with playwright-core from npm;
 # Node.js comes from Debian unless the machine already has a node.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
