@@ -20,6 +20,11 @@
  * (batch by default) is the daemon's --fsync; the audit record is written
  * for every decision whatever it is.
  *
+ * The hook: `agentvisor hook claude` started as Claude Code starts it (a new
+ * process with the PreToolUse JSON on stdin), timed from the spawn to the
+ * end of its answer and its exit; through this daemon, then in process
+ * (no daemon: the policy is compiled in every run). Budget: <= 3 ms.
+ *
  * The floor: the same loads against a minimal single-threaded epoll HTTP
  * responder (a forked process answering every request with a fixed
  * verdict-sized body, no work). It measures what this machine charges
@@ -27,8 +32,10 @@
  * process (costly on a virtual machine, where an idle vCPU is halted) and
  * queueing behind other clients' round trips. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +370,101 @@ static long run_load(const char *label, const char *sock, pid_t pid, int clients
 	return r.errors;
 }
 
+/* A Claude Code PreToolUse event for an ordinary command. */
+static const char hook_input[] =
+        "{\"session_id\":\"bench-hook\",\"transcript_path\":\"/tmp/t.jsonl\","
+        "\"cwd\":\"/tmp\",\"permission_mode\":\"default\",\"hook_event_name\":"
+        "\"PreToolUse\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":"
+        "\"git status\",\"description\":\"Show status\"},\"tool_use_id\":"
+        "\"toolu_bench\"}";
+
+/* Runs `AV hook claude` once with env; returns the wall time in ns from
+ * the spawn to its exit, or -1 when it did not answer with exit 0 and an
+ * allow. */
+static double hook_once(const char *av, char *const env[])
+{
+	int in[2], out[2];
+	if (pipe2(in, O_CLOEXEC) != 0)
+		return -1;
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	static char hook_arg[] = "hook", claude_arg[] = "claude";
+	char *const argv[] = { (char *)av, hook_arg, claude_arg, NULL };
+	double t0 = now_ns();
+	pid_t pid;
+	int rc = posix_spawn(&pid, av, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(out[1]);
+	char buf[8192];
+	size_t have = 0;
+	if (rc == 0) {
+		if (write(in[1], hook_input, sizeof(hook_input) - 1) < 0)
+			rc = -1;
+		close(in[1]);
+		ssize_t n;
+		while (have + 1 < sizeof(buf) &&
+		       (n = read(out[0], buf + have, sizeof(buf) - 1 - have)) > 0)
+			have += (size_t)n;
+	} else {
+		close(in[1]);
+	}
+	close(out[0]);
+	int status = 0;
+	if (rc == 0)
+		waitpid(pid, &status, 0);
+	double t = now_ns() - t0;
+	buf[have] = '\0';
+	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    strstr(buf, "\"allow\"") == NULL)
+		return -1;
+	return t;
+}
+
+/* Times n hook runs with extra (NAME=VALUE strings) added to the
+ * environment and prints the row. Returns the number of failed runs. */
+static long run_hooks(const char *label, const char *av, int n, char *extra[])
+{
+	char *env[512];
+	size_t k = 0;
+	for (size_t i = 0; extra[i] != NULL && k < 16; i++)
+		env[k++] = extra[i];
+	for (char **e = environ; *e != NULL && k + 1 < sizeof(env) / sizeof(env[0]); e++)
+		if (strncmp(*e, "AGENTVISOR_", 11) != 0)
+			env[k++] = *e;
+	env[k] = NULL;
+	double *lat = malloc(sizeof(double) * (size_t)n);
+	long errors = 0;
+	size_t m = 0;
+	for (int i = 0; lat != NULL && i < n; i++) {
+		double t = hook_once(av, env);
+		if (t < 0)
+			errors++;
+		else
+			lat[m++] = t;
+	}
+	if (lat != NULL && m > 0) {
+		qsort(lat, m, sizeof(double), cmp_double);
+		printf("%-22s %6zu runs  p50 %7.0f us  p99 %7.0f us  max %7.0f us  "
+		       "errors %ld\n",
+		       label, m, lat[m / 2] / 1e3,
+		       lat[(size_t)((double)(m - 1) * 0.99)] / 1e3, lat[m - 1] / 1e3,
+		       errors);
+	} else {
+		printf("%-22s no run answered (errors %ld)\n", label, errors);
+	}
+	fflush(stdout);
+	free(lat);
+	return errors > 0 || m == 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -408,6 +510,16 @@ int main(int argc, char **argv)
 		if (run_load("daemon", sock, pid, clients[c], c >= 3, seconds, pace_us))
 			rc = 1;
 	printf("daemon RSS after the runs: %ld KiB\n", rss_kib(pid));
+	/* The hook, through this daemon and then alone (its own state). */
+	char env_sock[300], env_state[300], env_nosock[300];
+	snprintf(env_sock, sizeof(env_sock), "AGENTVISOR_SOCKET=%s", sock);
+	snprintf(env_state, sizeof(env_state), "AGENTVISOR_STATE=%s/hook-state", dir);
+	snprintf(env_nosock, sizeof(env_nosock), "AGENTVISOR_SOCKET=%s/none.sock", dir);
+	char *via_daemon[] = { env_sock, env_state, NULL };
+	char *alone[] = { env_nosock, env_state, NULL };
+	if (run_hooks("hook via the daemon", argv[1], 300, via_daemon) ||
+	    run_hooks("hook in process", argv[1], 40, alone))
+		rc = 1;
 	kill(pid, SIGTERM);
 	int status;
 	waitpid(pid, &status, 0);
